@@ -1,0 +1,31 @@
+"""migcheck: a checker for Alembic migration trees.
+
+    >>> import migcheck
+    >>> result = migcheck.check("path/to/project", fail_on="warning")
+    >>> result.exit_code, [f.rule for f in result.findings]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from migcheck.errors import MigcheckError
+from migcheck.findings import Finding, Location, Severity
+from migcheck.result import CheckResult
+
+__version__ = "0.1.0"
+__all__ = ["CheckResult", "Finding", "Location", "MigcheckError", "Severity", "__version__", "check"]
+
+
+def check(path: str | Path = ".", **settings: Any) -> CheckResult:
+    """Check the Alembic project at `path`; keyword arguments are the `[tool.migcheck]` settings.
+
+    Settings from the project's pyproject.toml apply first and keyword arguments override them:
+    `select`, `ignore`, `fail_on`, `expected_heads`, `alembic_config`, `versions`, `environments`.
+    Raises MigcheckError when the project cannot be checked (no environment found, bad setting).
+    """
+    from migcheck.config import load_settings
+    from migcheck.engine import run
+
+    return run(load_settings(Path(path), settings))

@@ -1,0 +1,5 @@
+"""`python -m migcheck`."""
+
+from migcheck.cli import main
+
+main()

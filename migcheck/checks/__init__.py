@@ -1,0 +1,1 @@
+"""Checks, one module per rule family; importing a module registers its rules."""

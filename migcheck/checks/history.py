@@ -1,0 +1,281 @@
+"""MC1xx: defects of the revision graph itself, found from the static reading of the revision files."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from migcheck.findings import Finding, Location, Severity, rule
+from migcheck.graph import RevisionGraph
+from migcheck.scripts import Revision, Unreadable
+
+
+@dataclass(frozen=True)
+class History:
+    """One history to check: a graph, the files that could not be read, and what the user expects of it."""
+
+    name: str
+    graph: RevisionGraph
+    unreadable: tuple[Unreadable, ...] = ()
+    expected_heads: int | tuple[str, ...] | None = None
+
+
+def _at(rev: Revision, line: int | None = None) -> str:
+    return f"{rev.path}:{line or rev.revision_line}"
+
+
+def _q(rid: str) -> str:
+    return f"'{rid}'"
+
+
+@rule(code="MC101", name="multiple-heads", severity=Severity.ERROR)
+def multiple_heads(history: History) -> Iterator[Finding]:
+    """More than one head: two branches of the history that nobody merged.
+
+    Alembic refuses `alembic upgrade head` ("Multiple head revisions are present"), so every deploy fails.
+    It usually happens when two pull requests each add a revision on top of the same head. Heads that are
+    intended are fine: when each head's lineage carries its own `branch_labels` (named branches, such as an
+    expand/contract scheme), or when `expected_heads` in `[tool.migcheck]` says so.
+
+    Fix: merge the heads with `alembic merge -m "merge heads" <head1> <head2>`, or, when one side is a short
+    branch nobody depends on, re-point its first revision's `down_revision` at the other head.
+    """
+    graph = history.graph
+    heads = graph.heads()
+    unintended = _unintended_heads(graph, heads, history.expected_heads)
+    if len(unintended) < 2:
+        return
+    exclusive = {h: graph.ancestors(h) - set().union(*(graph.ancestors(o) for o in heads if o != h)) for h in heads}
+    # the shortest branch is the one most likely added by the change under review
+    short = min(unintended, key=lambda h: (len(exclusive[h]), [-ord(c) for c in graph.revisions[h].path]))
+    first = _branch_start(graph, exclusive[short])
+    forks = graph.fork_points(unintended)
+    listed = ", ".join(f"{_q(h)} ({_at(graph.revisions[h])})" for h in unintended)
+    diverged = f"; they diverged after {', '.join(map(_q, forks))}" if forks else "; they share no ancestor"
+    merge = f'alembic merge -m "merge heads" {" ".join(unintended)}'
+    others = [h for h in unintended if h != short]
+    if first is not None and len(others) == 1 and history.expected_heads is None:
+        hint = (
+            f"run `{merge}`, or set `down_revision = '{others[0]}'` in {_at(first, first.down_revision_line)}"
+            " (and its docstring's `Revises:` line)"
+        )
+        location = Location(first.path, first.down_revision_line)
+    else:
+        hint = f"run `{merge}`"
+        location = Location(graph.revisions[short].path, graph.revisions[short].revision_line)
+    expected = f" (expected_heads = {history.expected_heads!r})" if history.expected_heads is not None else ""
+    yield multiple_heads.finding(
+        f"{len(unintended)} unmerged heads{expected}: {listed}{diverged}", location, hint, revision=short
+    )
+
+
+def _unintended_heads(
+    graph: RevisionGraph, heads: list[str], expected: int | tuple[str, ...] | None
+) -> list[str]:
+    if isinstance(expected, int):
+        return heads if len(heads) > expected else []
+    if expected is not None:
+        # a name may be a head's id or a branch label on its lineage (as in `alembic upgrade expand@head`)
+        allowed = [h for h in heads if h in expected or graph.lineage_labels(h) & set(expected)]
+        return heads if len(heads) > 1 and (len(allowed) < len(heads) or len(heads) > len(expected)) else []
+    lineage = {h: graph.lineage_labels(h) for h in heads}
+    own = {h: lineage[h] - set().union(*(lineage[o] for o in heads if o != h)) for h in heads}
+    return [h for h in heads if not own[h]]
+
+
+def _branch_start(graph: RevisionGraph, branch: set[str]) -> Revision | None:
+    """The first revision of `branch` when it is a plain linear run that nothing else builds on."""
+    starts = [r for r in branch if not any(p in branch for p in graph.parents(r))]
+    if len(starts) != 1:
+        return None
+    for rid in branch:
+        rev = graph.revisions[rid]
+        outside = [c for c in graph.children[rid] + graph.dependents[rid] if c not in branch]
+        if len(rev.down_revisions) != 1 or outside:
+            return None
+    return graph.revisions[starts[0]]
+
+
+@rule(code="MC102", name="missing-down-revision", severity=Severity.ERROR)
+def missing_down_revision(history: History) -> Iterator[Finding]:
+    """`down_revision` names a revision that does not exist in the tree.
+
+    Alembic fails with "Can't locate revision identified by ..." on every command. Typical causes: a typo or a
+    shortened id, a revision deleted or renamed on another branch, or a parent that was never committed.
+
+    Fix: point `down_revision` at the revision this one really follows (`alembic heads` shows the current
+    head); the hint names the closest existing id when there is one.
+    """
+    graph = history.graph
+    for ref in graph.dangling:
+        if ref.kind != "down_revision":
+            continue
+        rev = ref.revision
+        yield missing_down_revision.finding(
+            f"down_revision of {_q(rev.id)} names {_q(ref.target)}, which is not a revision in this tree"
+            f" (Alembic: Can't locate revision identified by {_q(ref.target)})",
+            Location(rev.path, rev.down_revision_line),
+            _closest_hint(graph, ref.target, "down_revision", list(graph.revisions)),
+            revision=rev.id,
+        )
+
+
+@rule(code="MC106", name="missing-dependency", severity=Severity.ERROR)
+def missing_dependency(history: History) -> Iterator[Finding]:
+    """`depends_on` names a revision or branch label that does not exist in the tree.
+
+    Alembic fails to build its revision map ("Can't locate revision identified by ...") as soon as any command
+    runs. The dependency was usually renamed, deleted, or lives in another environment.
+
+    Fix: name an existing revision id or branch label in `depends_on`, or remove the dependency.
+    """
+    graph = history.graph
+    for ref in graph.dangling:
+        if ref.kind != "depends_on":
+            continue
+        rev = ref.revision
+        yield missing_dependency.finding(
+            f"depends_on of {_q(rev.id)} names {_q(ref.target)}, which is neither a revision nor a branch label"
+            " in this tree",
+            Location(rev.path, rev.depends_on_line or rev.revision_line),
+            _closest_hint(graph, ref.target, "depends_on", [*graph.revisions, *graph.labels]),
+            revision=rev.id,
+        )
+
+
+def _closest_hint(graph: RevisionGraph, target: str, field: str, candidates: list[str]) -> str:
+    prefixed = [c for c in candidates if c.startswith(target)]
+    if len(prefixed) == 1:
+        return f"{_q(target)} is a shortened id; write it in full: {field} = {_q(prefixed[0])}"
+    close = difflib.get_close_matches(target, candidates, n=1, cutoff=0.75)
+    if close:
+        where = f" ({graph.revisions[close[0]].path})" if close[0] in graph.revisions else " (a branch label)"
+        return f"did you mean {_q(close[0])}{where}? set {field} = {_q(close[0])}"
+    heads = graph.heads()
+    head = f" the current head is {_q(heads[0])}." if len(heads) == 1 else ""
+    return (
+        f"restore the revision {_q(target)} (deleted or never committed?), or point {field} at the revision"
+        f" this one really follows;{head}"
+    ).rstrip(";")
+
+
+@rule(code="MC103", name="duplicate-revision-id", severity=Severity.ERROR)
+def duplicate_revision_id(history: History) -> Iterator[Finding]:
+    """Two revision files declare the same revision id.
+
+    Alembic only warns ("Revision ... is present more than once") and silently uses one of the files, so the
+    other file's migration never runs. This happens when a revision file is copied to start a new one.
+
+    Fix: give the newer file a fresh id (`alembic revision` generates one) and update any `down_revision`
+    that should point at it.
+    """
+    for rid, revs in history.graph.duplicates.items():
+        for rev in revs:
+            others = ", ".join(_at(o) for o in revs if o is not rev)
+            yield duplicate_revision_id.finding(
+                f"revision id {_q(rid)} is also declared in {others}; Alembic silently uses only one of these files",
+                Location(rev.path, rev.revision_line),
+                "give the newer file a fresh id (e.g. `python -c \"import uuid; print(uuid.uuid4().hex[-12:])\"`)"
+                " and update the down_revision of the revisions that follow it",
+                revision=rid,
+            )
+
+
+@rule(code="MC104", name="revision-cycle", severity=Severity.ERROR)
+def revision_cycle(history: History) -> Iterator[Finding]:
+    """The revisions form a cycle through `down_revision` (or `depends_on`).
+
+    Alembic refuses to load such a tree (CycleDetected / DependencyCycleDetected). It usually comes from a
+    hand edit that pointed an old revision's `down_revision` at a newer one.
+
+    Fix: the revision that should come first must not revise (or depend on) the ones after it: set its
+    `down_revision` to the revision it really follows, or `None` for the first revision.
+    """
+    graph = history.graph
+    for cycle in graph.cycles():
+        order = list(reversed(cycle))  # upgrade order: each revision revises the one before it
+        first = min((graph.revisions[r] for r in cycle), key=lambda r: (r.path, r.revision_line))
+        yield revision_cycle.finding(
+            f"revisions form a cycle: {' -> '.join(map(_q, order))}; Alembic cannot load this tree",
+            Location(first.path, first.down_revision_line),
+            f"set the down_revision of the first of them ({_q(first.id)} in {_at(first, first.down_revision_line)})"
+            " to the revision it really follows, or to None if it is the first revision",
+            revision=first.id,
+        )
+
+
+@rule(code="MC105", name="multiple-bases", severity=Severity.WARNING)
+def multiple_bases(history: History) -> Iterator[Finding]:
+    """More than one unlabelled base: several revisions have `down_revision = None`.
+
+    Each base starts a separate history in the same version table; unless it is a deliberate named branch
+    (`alembic revision --head=base --branch-label=NAME`), it is a revision that lost its parent, and
+    `alembic upgrade head` may run histories in an order nobody planned.
+
+    Fix: set the stray base's `down_revision` to the revision it follows, or give it `branch_labels`.
+    """
+    graph = history.graph
+    unlabelled = [b for b in graph.bases() if not graph.revisions[b].branch_labels]
+    unlabelled = [b for b in unlabelled if not graph.revisions[b].unknown_labels]
+    if len(unlabelled) < 2:
+        return
+    trunk = max(unlabelled, key=lambda b: (len(graph.descendants(b)), -unlabelled.index(b)))
+    listed = ", ".join(f"{_q(b)} ({_at(graph.revisions[b])})" for b in unlabelled)
+    for base in unlabelled:
+        if base == trunk:
+            continue
+        rev = graph.revisions[base]
+        yield multiple_bases.finding(
+            f"{_q(base)} has down_revision = None, so this history has {len(unlabelled)} unlabelled bases: {listed}",
+            Location(rev.path, rev.down_revision_line),
+            f"set down_revision in {_at(rev, rev.down_revision_line)} to the revision it follows, or make it a"
+            f" named branch: branch_labels = ('<name>',)",
+            revision=base,
+        )
+
+
+@rule(code="MC107", name="unreadable-revision", severity=Severity.ERROR)
+def unreadable_revision(history: History) -> Iterator[Finding]:
+    """A file in a version directory cannot be read as a revision.
+
+    It is not valid Python, has no `revision` id, or declares `revision` / `down_revision` in a way that
+    cannot be read without running code. Alembic imports every file of the version directories, so such a
+    file breaks every Alembic command (or, for computed ids, hides the graph from review).
+
+    Fix: repair the syntax (often leftover merge-conflict markers) and write the identifiers as literals.
+    """
+    for item in history.unreadable:
+        yield unreadable_revision.finding(
+            item.reason, Location(item.path, item.line), item.hint, revision=item.revision
+        )
+
+
+@rule(code="MC108", name="stale-docstring-header", severity=Severity.WARNING)
+def stale_docstring_header(history: History) -> Iterator[Finding]:
+    """The docstring header ("Revision ID:", "Revises:") disagrees with the variables.
+
+    Alembic reads only the variables, but people read the header: after a hand rebase it often still names
+    the old parent, which misleads reviewers and tools that parse headers.
+
+    Fix: update the docstring line to match the variable.
+    """
+    for rev in history.graph.all:
+        if rev.doc_revision is not None and rev.doc_revision != rev.id:
+            yield stale_docstring_header.finding(
+                f"docstring says 'Revision ID: {rev.doc_revision}' but revision = {_q(rev.id)}"
+                f" (line {rev.revision_line})",
+                Location(rev.path, rev.doc_revision_line or 1),
+                f"change the docstring line to `Revision ID: {rev.id}`",
+                revision=rev.id,
+            )
+        if rev.doc_revises is not None and set(rev.doc_revises) != set(rev.down_revisions):
+            said = ", ".join(rev.doc_revises) or "(nothing)"
+            actual = ", ".join(rev.down_revisions)
+            yield stale_docstring_header.finding(
+                f"docstring says 'Revises: {said}' but down_revision = "
+                f"{', '.join(map(_q, rev.down_revisions)) or 'None'} (line {rev.down_revision_line})",
+                Location(rev.path, rev.doc_revises_line or 1),
+                f"change the docstring line to `Revises: {actual}`",
+                revision=rev.id,
+            )

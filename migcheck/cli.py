@@ -1,0 +1,144 @@
+"""Command line: parses flags into Settings, hands them to the engine, writes the report, picks the exit code.
+
+`migcheck [PATH]` is `migcheck check [PATH]`. Every flag also reads a MIGCHECK_* environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+from click.core import ParameterSource
+
+from migcheck import __version__
+from migcheck.errors import MigcheckError
+
+EXIT_CANNOT_CHECK = 2
+
+
+class DefaultGroup(click.Group):
+    """A group whose unknown first word (a path, an option) runs the `check` command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="migcheck")
+def main() -> None:
+    """Check Alembic migration trees: multiple heads, missing revisions, cycles and more."""
+
+
+def _format_choices() -> list[str]:
+    from migcheck.report import REPORTERS
+
+    return list(REPORTERS)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("-c", "--alembic-config", type=click.Path(path_type=Path), envvar="MIGCHECK_ALEMBIC_CONFIG",
+              help="Use this alembic.ini instead of discovering environments.")
+@click.option("--versions", multiple=True, type=click.Path(path_type=Path), envvar="MIGCHECK_VERSIONS",
+              help="A version directory to check (repeatable); skips discovery.")
+@click.option("--select", multiple=True, envvar="MIGCHECK_SELECT",
+              help="Only these rules: codes, names or prefixes (MC1), comma-separated or repeated.")
+@click.option("--ignore", multiple=True, envvar="MIGCHECK_IGNORE", help="Skip these rules (codes or names).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "notice"], case_sensitive=False),
+              envvar="MIGCHECK_FAIL_ON", help="Lowest severity that makes the exit code 1.  [default: error]")
+@click.option("--expected-heads", envvar="MIGCHECK_EXPECTED_HEADS",
+              help="Number of heads, or head ids / branch labels, that are intended.")
+@click.option("--format", "fmt", type=click.Choice(_format_choices()), default="text", show_default=True,
+              envvar="MIGCHECK_FORMAT", help="Report format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), envvar="MIGCHECK_OUTPUT",
+              help="Write the report to this file instead of standard output.")
+@click.pass_context
+def check(ctx: click.Context, path: Path, fmt: str, output: Path | None, **flags: Any) -> None:
+    """Check the Alembic environments under PATH (default: the current directory)."""
+    from migcheck.config import load_settings
+    from migcheck.engine import run
+    from migcheck.report import render
+
+    overrides = {
+        key: _flag_value(key, value)
+        for key, value in flags.items()
+        if ctx.get_parameter_source(key) not in (ParameterSource.DEFAULT, None)
+    }
+    result = _guard(lambda: run(load_settings(path, overrides)))
+    color = output is None and fmt == "text" and _color_wanted()
+    _emit(render(result, fmt, color=color), output)
+    if output is not None:
+        from migcheck.report.text import verdict
+
+        click.echo(verdict(result))
+    ctx.exit(result.exit_code)
+
+
+def _flag_value(key: str, value: Any) -> Any:
+    if key in ("select", "ignore", "versions"):
+        return tuple(value)
+    return value
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(fmt: str) -> None:
+    """List every rule with its documentation."""
+    import json
+
+    from migcheck.engine import REGISTRY
+
+    ordered = sorted(REGISTRY.values(), key=lambda r: r.code)
+    if fmt == "json":
+        docs = [
+            {"code": r.code, "name": r.name, "severity": r.severity.value, "summary": r.summary,
+             "description": r.description}
+            for r in ordered
+        ]
+        click.echo(json.dumps(docs, indent=2))
+        return
+    for r in ordered:
+        body = "\n".join(f"    {line}" if line else "" for line in r.description.splitlines())
+        click.echo(f"{r.code} {r.name} ({r.severity.value})\n    {r.summary}\n\n{body}\n")
+
+
+def _guard(action):  # type: ignore[no-untyped-def]
+    """Run `action`; a user's mistake becomes one message and exit code 2, never a traceback."""
+    try:
+        return action()
+    except MigcheckError as exc:
+        click.echo(f"migcheck: error: {exc}", err=True)
+        sys.exit(EXIT_CANNOT_CHECK)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if os.environ.get("MIGCHECK_DEBUG"):
+            traceback.print_exc()
+        click.echo(
+            f"migcheck: internal error: {type(exc).__name__}: {exc}\n"
+            "please report it; set MIGCHECK_DEBUG=1 to see the traceback",
+            err=True,
+        )
+        sys.exit(EXIT_CANNOT_CHECK)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"migcheck: error: --output {output}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_CANNOT_CHECK)
+
+
+def _color_wanted() -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR"))

@@ -1,0 +1,166 @@
+"""Settings: `[tool.migcheck]` in pyproject.toml, overridden by env vars and CLI flags (already merged by the CLI).
+
+Precedence (DESIGN.md): CLI flag > MIGCHECK_* env var > [tool.migcheck] > default. Unknown keys and bad values
+stop the run with a message naming the setting and the valid choices.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from migcheck.errors import MigcheckError
+from migcheck.findings import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+ExpectedHeads = int | tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class EnvironmentSettings:
+    """An environment named in `environments = [...]`, with the settings that differ for it."""
+
+    path: str
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    expected_heads: ExpectedHeads = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything one run of migcheck needs to know; the CLI, the library API and the action all build one."""
+
+    root: Path = Path(".")
+    alembic_config: Path | None = None
+    versions: tuple[Path, ...] = ()
+    environments: tuple[EnvironmentSettings, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: Severity = Severity.ERROR
+    expected_heads: ExpectedHeads = None
+    config_file: Path | None = field(default=None, compare=False)
+
+
+KEYS = ("alembic_config", "versions", "environments", "select", "ignore", "fail_on", "expected_heads")
+_ENV_KEYS = ("path", "select", "ignore", "expected_heads")
+
+
+def find_pyproject(root: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `root`, not looking past the repository's top (.git)."""
+    for directory in (root, *root.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+        if (directory / ".git").exists():
+            return None
+    return None
+
+
+def load_settings(root: Path, overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Settings for `root`: [tool.migcheck] from the nearest pyproject.toml, then `overrides` on top."""
+    root = root.resolve()
+    if not root.exists():
+        raise MigcheckError(f"path {str(root)!r} does not exist")
+    pyproject = find_pyproject(root if root.is_dir() else root.parent)
+    values: dict[str, Any] = {}
+    base = root
+    if pyproject is not None:
+        values = _read_table(pyproject)
+        base = pyproject.parent
+    settings = _apply(Settings(root=root, config_file=pyproject), values, base, str(pyproject or ""))
+    extra = {k: v for k, v in (overrides or {}).items() if v is not None}
+    return _apply(settings, extra, Path.cwd(), "option")
+
+
+def _read_table(pyproject: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise MigcheckError(f"{pyproject}: cannot read it as TOML: {exc}") from None
+    table = data.get("tool", {}).get("migcheck", {})
+    if not isinstance(table, dict):
+        raise MigcheckError(f"{pyproject}: [tool.migcheck] must be a table")
+    return {k.replace("-", "_"): v for k, v in table.items()}
+
+
+def _apply(settings: Settings, values: Mapping[str, Any], base: Path, source: str) -> Settings:
+    unknown = sorted(set(values) - set(KEYS))
+    if unknown:
+        where = f"{source} [tool.migcheck]" if source != "option" else "check()"
+        raise MigcheckError(f"{where}: unknown setting {unknown[0]!r}; valid settings: {', '.join(KEYS)}")
+    changes: dict[str, Any] = {}
+    for key, raw in values.items():
+        setting = f"{source}: {key}" if source != "option" else key.replace("_", "-")
+        changes[key] = _convert(key, raw, base, setting)
+    return replace(settings, **changes)
+
+
+def _convert(key: str, raw: Any, base: Path, setting: str) -> Any:
+    if key in ("select", "ignore"):
+        return _names(raw, setting)
+    if key == "fail_on":
+        return raw if isinstance(raw, Severity) else Severity.parse(_text(raw, setting), setting=setting)
+    if key == "expected_heads":
+        return parse_expected_heads(raw, setting)
+    if key == "alembic_config":
+        return base / _text(raw, setting)
+    if key == "versions":
+        return tuple(base / p for p in _names(raw, setting))
+    if key == "environments":
+        return tuple(_environment(item, setting) for item in (raw if isinstance(raw, (list, tuple)) else [raw]))
+    raise AssertionError(key)  # pragma: no cover - KEYS and _convert are kept in step
+
+
+def _text(raw: Any, setting: str) -> str:
+    if isinstance(raw, (str, Path)):
+        return str(raw)
+    raise MigcheckError(f"{setting}: expected a string, got {raw!r}")
+
+
+def _names(raw: Any, setting: str) -> tuple[str, ...]:
+    """A list of names, or one string of comma/space-separated names (env vars, action inputs)."""
+    if isinstance(raw, (str, Path)):
+        raw = str(raw).replace(",", " ").split()
+    if not isinstance(raw, (list, tuple)) or not all(isinstance(v, (str, Path)) for v in raw):
+        raise MigcheckError(f"{setting}: expected a list of strings, got {raw!r}")
+    return tuple(str(v).strip() for v in raw if str(v).strip())
+
+
+def parse_expected_heads(raw: Any, setting: str = "expected_heads") -> ExpectedHeads:
+    """A number of heads, or the heads' ids / branch labels."""
+    if raw is None or (isinstance(raw, int) and not isinstance(raw, bool)):
+        if isinstance(raw, int) and raw < 1:
+            raise MigcheckError(f"{setting}: must be at least 1, got {raw}")
+        return raw
+    if isinstance(raw, str) and raw.strip().isdigit():
+        return parse_expected_heads(int(raw.strip()), setting)
+    names = _names(raw, setting)
+    if not names:
+        raise MigcheckError(f"{setting}: expected a number of heads or a list of head ids / branch labels")
+    return names
+
+
+def _environment(item: Any, setting: str) -> EnvironmentSettings:
+    if isinstance(item, str):
+        return EnvironmentSettings(path=item)
+    if not isinstance(item, dict) or "path" not in item:
+        raise MigcheckError(f"{setting}: each entry is a path or a table with a `path` key, got {item!r}")
+    item = {k.replace("-", "_"): v for k, v in item.items()}
+    unknown = sorted(set(item) - set(_ENV_KEYS))
+    if unknown:
+        raise MigcheckError(
+            f"{setting}: unknown key {unknown[0]!r} in an environment; valid keys: {', '.join(_ENV_KEYS)}"
+        )
+    return EnvironmentSettings(
+        path=_text(item["path"], setting),
+        select=_names(item["select"], setting) if "select" in item else None,
+        ignore=_names(item["ignore"], setting) if "ignore" in item else None,
+        expected_heads=parse_expected_heads(item.get("expected_heads"), setting),
+    )

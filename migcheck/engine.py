@@ -1,0 +1,186 @@
+"""The pipeline: Settings -> discover -> read statically -> graph checks -> CheckResult. Never prints."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+
+import migcheck.checks.history  # noqa: F401 - registers MC1xx rules
+from migcheck.checks.history import History
+from migcheck.config import EnvironmentSettings, Settings
+from migcheck.constants import ConstantResolver
+from migcheck.discover import Environment, discover
+from migcheck.findings import REGISTRY, Finding, resolve_rules
+from migcheck.graph import RevisionGraph
+from migcheck.result import CheckResult, HistoryFacts, Point
+from migcheck.scripts import Revision, Unreadable, iter_revision_files, read_revision
+
+
+def run(settings: Settings) -> CheckResult:
+    """Check every environment under `settings.root`; raise MigcheckError when that is impossible."""
+    started = time.perf_counter()
+    root = settings.root.resolve()
+    selected = _rule_set(settings.select, settings.ignore, "")
+    found = discover(
+        root,
+        alembic_config=settings.alembic_config,
+        versions=settings.versions,
+        environments=[e.path for e in settings.environments],
+    )
+    timings = {"discover": time.perf_counter() - started}
+    resolver = ConstantResolver(root)
+    findings: list[Finding] = []
+    facts: list[HistoryFacts] = []
+    notices = list(found.notices)
+    read_time = check_time = 0.0
+    for env in found.environments:
+        t0 = time.perf_counter()
+        revisions, unreadable = _read_environment(env, root, resolver, notices)
+        t1 = time.perf_counter()
+        overrides = _overrides(env, root, settings.environments)
+        rules = selected
+        if overrides and (overrides.select is not None or overrides.ignore is not None):
+            rules = _rule_set(
+                overrides.select if overrides.select is not None else settings.select,
+                overrides.ignore if overrides.ignore is not None else settings.ignore,
+                f" (environment {overrides.path})",
+            )
+        expected = overrides.expected_heads if overrides and overrides.expected_heads else settings.expected_heads
+        suppressed = {r.path: r.suppressions for r in revisions if r.suppressions}
+        for history in _histories(env, root, revisions, unreadable, expected):
+            for code in sorted(rules):
+                for finding in REGISTRY[code].check(history):
+                    if not _is_suppressed(finding, suppressed):
+                        findings.append(replace(finding, environment=history.name))
+            facts.append(_facts(history, env, root))
+        read_time += t1 - t0
+        check_time += time.perf_counter() - t1
+    timings.update(read=read_time, check=check_time, total=time.perf_counter() - started)
+    return CheckResult(
+        root=str(root),
+        findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
+        histories=tuple(facts),
+        fail_on=settings.fail_on,
+        notices=tuple(notices),
+        timings=timings,
+    )
+
+
+def _rule_set(select: Iterable[str], ignore: Iterable[str], where: str) -> frozenset[str]:
+    chosen = resolve_rules(select, setting=f"select{where}") or frozenset(REGISTRY)
+    return chosen - resolve_rules(ignore, setting=f"ignore{where}")
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _read_environment(
+    env: Environment, root: Path, resolver: ConstantResolver, notices: list[str]
+) -> tuple[list[Revision], list[Unreadable]]:
+    revisions: list[Revision] = []
+    unreadable: list[Unreadable] = []
+    for location in env.version_locations:
+        if not location.is_dir():
+            notices.append(f"{env.name}: version location {_display(location, root)} does not exist; nothing read there")
+    for _, file in iter_revision_files(env.version_locations, recursive=env.recursive, sourceless=env.sourceless):
+        item = read_revision(file, _display(file, root), resolver)
+        (revisions if isinstance(item, Revision) else unreadable).append(item)  # type: ignore[arg-type]
+    return revisions, unreadable
+
+
+def _histories(
+    env: Environment,
+    root: Path,
+    revisions: list[Revision],
+    unreadable: list[Unreadable],
+    expected: int | tuple[str, ...] | None,
+) -> list[History]:
+    """One history per environment, or one per subdirectory when disconnected histories live apart."""
+    if env.split_histories:
+        groups = _split_by_subdirectory(env, root, revisions)
+        if groups is not None:
+            return [
+                History(
+                    f"{env.name} [{sub}]",
+                    RevisionGraph(revs),
+                    tuple(u for u in unreadable if _subdir_of(env, root, u.path) == sub),
+                    expected,
+                )
+                for sub, revs in groups.items()
+            ]
+    return [History(env.name, RevisionGraph(revisions), tuple(unreadable), expected)]
+
+
+def _subdir_of(env: Environment, root: Path, display: str) -> str:
+    path = Path(display) if Path(display).is_absolute() else root / display
+    for location in env.version_locations:
+        try:
+            parts = path.relative_to(location).parts
+        except ValueError:
+            continue
+        return parts[0] if len(parts) > 1 else ""
+    return ""
+
+
+def _split_by_subdirectory(
+    env: Environment, root: Path, revisions: list[Revision]
+) -> dict[str, list[Revision]] | None:
+    """Histories kept in separate subdirectories (versions/postgresql/, versions/sqlite/) with no link between them."""
+    groups: dict[str, list[Revision]] = defaultdict(list)
+    for rev in revisions:
+        groups[_subdir_of(env, root, rev.path)].append(rev)
+    if len(groups) < 2 or "" in groups:
+        return None
+    owner = {rev.id: sub for sub, revs in groups.items() for rev in revs}
+    for sub, revs in groups.items():
+        for rev in revs:
+            links = (*rev.down_revisions, *rev.depends_on)
+            if any(owner.get(link, sub) != sub for link in links):
+                return None
+    return dict(sorted(groups.items()))
+
+
+def _overrides(
+    env: Environment, root: Path, configured: Iterable[EnvironmentSettings]
+) -> EnvironmentSettings | None:
+    names = {env.name}
+    if env.config_file is not None:
+        names |= {_display(env.config_file, root), _display(env.config_file.parent, root)}
+    for item in configured:
+        if item.path.strip("/").removeprefix("./") in names:
+            return item
+    return None
+
+
+def _is_suppressed(finding: Finding, suppressed: Mapping[str, Mapping[int, frozenset[str]]]) -> bool:
+    codes = suppressed.get(finding.location.path, {}).get(finding.location.line)
+    if codes is None:
+        return False
+    return not codes or finding.rule in codes or REGISTRY[finding.rule].name.upper() in codes
+
+
+def _facts(history: History, env: Environment, root: Path) -> HistoryFacts:
+    graph = history.graph
+
+    def point(rid: str, labels: tuple[str, ...]) -> Point:
+        rev = graph.revisions[rid]
+        return Point(rid, rev.path, rev.revision_line, labels)
+
+    def head_labels(rid: str) -> tuple[str, ...]:
+        return tuple(sorted(label for label in graph.lineage_labels(rid) if not label.startswith("<")))
+
+    return HistoryFacts(
+        environment=history.name,
+        script_location=_display(env.script_location, root),
+        revision_count=len(graph),
+        heads=tuple(point(h, head_labels(h)) for h in graph.heads()),
+        bases=tuple(point(b, graph.revisions[b].branch_labels) for b in graph.bases()),
+        merge_points=tuple(graph.merge_points()),
+    )

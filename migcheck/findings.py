@@ -1,0 +1,128 @@
+"""The vocabulary every check and reporter shares: severities, locations, findings and the rule registry."""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from migcheck.errors import MigcheckError
+
+
+class Severity(str, enum.Enum):
+    """GitHub's annotation levels; SARIF calls `notice` a `note`."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTICE = "notice"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "notice": 1}[self.value]
+
+    @classmethod
+    def parse(cls, value: str, *, setting: str = "fail-on") -> Severity:
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            choices = ", ".join(s.value for s in cls)
+            raise MigcheckError(f"{setting}: {value!r} is not a severity; use one of {choices}") from None
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file; `path` is posix and relative to the checked root."""
+
+    path: str
+    line: int = 1
+    end_line: int | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: what is wrong (one sentence), where, and how to fix it."""
+
+    rule: str
+    severity: Severity
+    message: str
+    location: Location
+    hint: str
+    revision: str | None = None
+    environment: str | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.location.path, self.location.line, self.rule, self.message)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered check: its code, name, default severity and documentation (the function's docstring)."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    description: str
+    check: Callable[..., Iterable[Finding]] = field(compare=False, repr=False)
+
+    @property
+    def family(self) -> str:
+        return self.code[:3] + "xx"
+
+    def finding(
+        self, message: str, location: Location, hint: str, revision: str | None = None, **extra: Any
+    ) -> Finding:
+        """Build a finding of this rule at its default severity."""
+        return Finding(self.code, self.severity, message, location, hint, revision, **extra)
+
+
+REGISTRY: dict[str, Rule] = {}
+_CODE = re.compile(r"^MC[1-9]\d\d$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+
+
+def rule(*, code: str, name: str, severity: Severity) -> Callable[[Callable[..., Iterable[Finding]]], Rule]:
+    """Register a check function as a rule; its docstring's first line is the summary, the rest its docs."""
+
+    def register(func: Callable[..., Iterable[Finding]]) -> Rule:
+        if not _CODE.match(code):
+            raise ValueError(f"rule code {code!r} is not of the form MC123")
+        if not _NAME.match(name):
+            raise ValueError(f"rule name {name!r} is not kebab-case")
+        if code in REGISTRY or any(r.name == name for r in REGISTRY.values()):
+            raise ValueError(f"rule {code} {name} is registered twice")
+        doc = inspect.cleandoc(func.__doc__ or "")
+        if not doc:
+            raise ValueError(f"rule {code} has no docstring: its docstring is its documentation")
+        summary, _, description = doc.partition("\n")
+        registered = Rule(code, name, severity, summary.strip(), description.strip(), func)
+        REGISTRY[code] = registered
+        return registered
+
+    return register
+
+
+def resolve_rules(values: Iterable[str], *, setting: str) -> frozenset[str]:
+    """Turn rule codes, names or families (`MC1`, `MC10`, `MC101`, `multiple-heads`) into codes.
+
+    An unknown value stops the run with the list of known rules, so a typo never silently disables a check.
+    """
+    codes: set[str] = set()
+    for raw in values:
+        value = raw.strip()
+        if not value:
+            continue
+        upper = value.upper()
+        matched = {c for c in REGISTRY if c.startswith(upper)} if upper.startswith("MC") else set()
+        matched |= {r.code for r in REGISTRY.values() if r.name == value.lower()}
+        if upper == "ALL":
+            matched = set(REGISTRY)
+        if not matched:
+            known = ", ".join(f"{r.code} ({r.name})" for r in sorted(REGISTRY.values(), key=lambda r: r.code))
+            raise MigcheckError(f"{setting}: unknown rule {value!r}; known rules: {known}")
+        codes |= matched
+    return frozenset(codes)

@@ -1,0 +1,62 @@
+"""JSON report: a stable schema (`version` 1) for machines; keys are only ever added, never renamed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from migcheck import __version__
+from migcheck.findings import Finding
+from migcheck.result import CheckResult, Point
+
+SCHEMA_VERSION = 1
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "path": finding.location.path,
+        "line": finding.location.line,
+        "end_line": finding.location.end_line,
+        "hint": finding.hint,
+        "revision": finding.revision,
+        "environment": finding.environment,
+    }
+
+
+def _point(p: Point) -> dict[str, Any]:
+    return {**asdict(p), "branch_labels": list(p.branch_labels)}
+
+
+def document(result: CheckResult) -> dict[str, Any]:
+    return {
+        "version": SCHEMA_VERSION,
+        "migcheck_version": __version__,
+        "ok": result.exit_code == 0,
+        "exit_code": result.exit_code,
+        "fail_on": result.fail_on.value,
+        "counts": result.counts(),
+        "revision_count": result.revision_count,
+        "heads": [{"environment": h.environment, **_point(p)} for h in result.histories for p in h.heads],
+        "bases": [{"environment": h.environment, **_point(p)} for h in result.histories for p in h.bases],
+        "environments": [
+            {
+                "name": h.environment,
+                "script_location": h.script_location,
+                "revision_count": h.revision_count,
+                "heads": [_point(p) for p in h.heads],
+                "bases": [_point(p) for p in h.bases],
+                "merge_points": list(h.merge_points),
+            }
+            for h in result.histories
+        ],
+        "findings": [finding_dict(f) for f in result.findings],
+        "notices": list(result.notices),
+    }
+
+
+def render(result: CheckResult, *, color: bool = False) -> str:
+    return json.dumps(document(result), indent=2) + "\n"

@@ -1,0 +1,56 @@
+"""Terminal report: a one-line verdict first, then each finding as `path:line: CODE severity: message` + fix."""
+
+from __future__ import annotations
+
+from migcheck.findings import Finding, Severity
+from migcheck.result import CheckResult, HistoryFacts, Point
+
+_COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTICE: "36"}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\033[{code}m{text}\033[0m" if color else text
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _heads(heads: tuple[Point, ...]) -> str:
+    named = ", ".join(p.revision + (f" [{', '.join(p.branch_labels)}]" if p.branch_labels else "") for p in heads)
+    return f"{_plural(len(heads), 'head')} ({named})" if heads else "0 heads"
+
+
+def _shape(h: HistoryFacts) -> str:
+    return f"{_plural(h.revision_count, 'revision')}, {_heads(h.heads)}, {_plural(len(h.bases), 'base')}"
+
+
+def verdict(result: CheckResult) -> str:
+    """The first line: `ok: ...` on a clean run, else the counts of what was found."""
+    counts = result.counts()
+    found = ", ".join(_plural(n, s) for s, n in counts.items() if n)
+    if len(result.histories) == 1:
+        where = result.histories[0].environment + ": " + _shape(result.histories[0])
+    else:
+        where = f"{_plural(len(result.histories), 'history')} ({_plural(result.revision_count, 'revision')})"
+        where = where.replace("historys", "histories")
+    if result.exit_code == 0:
+        tail = f" ({found} below --fail-on {result.fail_on.value})" if found else ""
+        return f"ok: {where}{tail}"
+    return f"failed: {found} in {where}"
+
+
+def _finding(f: Finding, color: bool, several: bool) -> str:
+    env = f" [{f.environment}]" if several and f.environment else ""
+    head = f"{f.location.path}:{f.location.line}: {f.rule} {_paint(f.severity.value, _COLORS[f.severity], color)}"
+    return f"{head}: {f.message}{env}\n    fix: {f.hint}"
+
+
+def render(result: CheckResult, *, color: bool = False) -> str:
+    lines = [verdict(result)]
+    several = len(result.histories) > 1
+    if several:
+        lines += [f"  {h.environment}: {_shape(h)}" for h in result.histories]
+    lines += [f"note: {n}" for n in result.notices]
+    lines += [_finding(f, color, several) for f in result.findings]
+    return "\n".join(lines) + "\n"

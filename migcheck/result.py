@@ -1,0 +1,57 @@
+"""CheckResult: the findings of one run plus the facts every reporter shows (heads, bases, counts, timings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from migcheck.findings import Finding, Severity
+
+
+@dataclass(frozen=True)
+class Point:
+    """A head or a base: the revision and where it is declared."""
+
+    revision: str
+    path: str
+    line: int
+    branch_labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HistoryFacts:
+    """What one history looks like: `environment` is its label in findings."""
+
+    environment: str
+    script_location: str
+    revision_count: int
+    heads: tuple[Point, ...]
+    bases: tuple[Point, ...]
+    merge_points: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Everything a run found; reporters render it and never decide anything else."""
+
+    root: str
+    findings: tuple[Finding, ...]
+    histories: tuple[HistoryFacts, ...]
+    fail_on: Severity = Severity.ERROR
+    notices: tuple[str, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+
+    @property
+    def revision_count(self) -> int:
+        return sum(h.revision_count for h in self.histories)
+
+    @property
+    def failed(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity.rank >= self.fail_on.rank]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing is at or above `fail_on`, 1 otherwise (2 is for runs that could not check)."""
+        return 1 if self.failed else 0
+
+    def counts(self) -> dict[str, int]:
+        return {s.value: sum(1 for f in self.findings if f.severity is s) for s in Severity}

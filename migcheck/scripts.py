@@ -1,0 +1,289 @@
+"""Static reader: a revision file becomes a `Revision` through `ast` alone; the file is never imported.
+
+Only the file's header is parsed (everything above its first top-level `def`, `class` or decorator), which is
+where Alembic's templates put the identifiers; the whole file is parsed only when the header does not yield them.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from migcheck.constants import ConstantResolver, Unresolved
+
+# Alembic's own file patterns (alembic/script/base.py): `.#` editor locks and `__init__` are not revisions.
+_SOURCE_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+_COMPILED_FILE = re.compile(r"(?!\.\#|__init__)(.*?)(?:\.cpython-\d+)?(?:\.opt-\d)?\.py[co]$")
+_LEGACY_ID_FILE = re.compile(r"([a-f0-9]+)\.py$")
+_BODY_START = re.compile(rb"^(?:def\b|async\s+def\b|class\b|@)", re.M)
+_SUPPRESS = re.compile(rb"#\s*migcheck:\s*ignore(?:\[([^\]]*)\])?", re.I)
+_DOC_REVISION = re.compile(r"^\s*Revision ID:[ \t]*(\S*)", re.M)
+_DOC_REVISES = re.compile(r"^\s*Revises:[ \t]*(.*?)\s*$", re.M)
+_FIELDS = ("revision", "down_revision", "branch_labels", "depends_on")
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What one revision file declares, with the line of each declaration."""
+
+    id: str
+    path: str
+    down_revisions: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    branch_labels: tuple[str, ...] = ()
+    revision_line: int = 1
+    down_revision_line: int = 1
+    depends_on_line: int | None = None
+    branch_labels_line: int | None = None
+    # branch_labels given by a name migcheck could not resolve: still a labelled branch.
+    unknown_labels: bool = False
+    unknown_depends_on: bool = False
+    doc_revision: str | None = None
+    doc_revision_line: int | None = None
+    doc_revises: tuple[str, ...] | None = None
+    doc_revises_line: int | None = None
+    suppressions: Mapping[int, frozenset[str]] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_base(self) -> bool:
+        return not self.down_revisions
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file in a version directory that migcheck cannot turn into a revision (rule MC107)."""
+
+    path: str
+    line: int
+    reason: str
+    hint: str
+    revision: str | None = None
+
+
+def list_revision_files(location: Path, *, recursive: bool, sourceless: bool) -> list[Path]:
+    """Files Alembic would consider in one version location, in Alembic's order (sorted, top-down)."""
+    found: list[Path] = []
+    pending = [location]
+    while pending:
+        directory = pending.pop(0)
+        try:
+            entries = sorted(directory.iterdir(), key=lambda p: p.name)
+        except OSError:
+            continue
+        subdirs = []
+        for entry in entries:
+            if entry.is_dir():
+                if entry.name != "__pycache__":
+                    subdirs.append(entry)
+            elif _SOURCE_FILE.match(entry.name) or _is_orphan_compiled(entry, sourceless):
+                found.append(entry)
+        if sourceless and (directory / "__pycache__").is_dir():
+            found.extend(p for p in sorted((directory / "__pycache__").iterdir()) if _is_orphan_compiled(p, True))
+        if recursive:
+            pending[:0] = subdirs
+    return found
+
+
+def _is_orphan_compiled(path: Path, sourceless: bool) -> bool:
+    """A .pyc with no .py beside it: Alembic would load it in sourceless mode, migcheck cannot read it."""
+    m = _COMPILED_FILE.match(path.name)
+    if not m:
+        return False
+    source_dir = path.parent.parent if path.parent.name == "__pycache__" else path.parent
+    if path.parent.name == "__pycache__" and not sourceless:
+        return False
+    return not (source_dir / (m.group(1) + ".py")).exists()
+
+
+def read_revision(path: Path, display: str, resolver: ConstantResolver) -> Revision | Unreadable:
+    """Read one revision file statically; `display` is the path shown in findings."""
+    if path.suffix in (".pyc", ".pyo"):
+        return Unreadable(
+            display,
+            1,
+            "compiled revision file with no source beside it (sourceless mode); migcheck reads source only",
+            "keep the .py source of every revision in the version directory, or delete the stale .pyc",
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Unreadable(display, 1, f"cannot read the file: {exc.strerror or exc}", "check the file's permissions")
+    header = _header(data)
+    values: dict[str, tuple[ast.expr, int]] = {}
+    tree: ast.Module | None = None
+    if header is not None:
+        tree = _parse(header)
+        if tree is not None:
+            values = _assignments(tree)
+    if tree is None or not {"revision", "down_revision"} <= values.keys():
+        tree_or_error = _parse_full(data)
+        if isinstance(tree_or_error, Unreadable):
+            return Unreadable(display, tree_or_error.line, tree_or_error.reason, tree_or_error.hint)
+        tree = tree_or_error
+        values = _assignments(tree)
+    return _build(tree, values, path, display, data, resolver)
+
+
+def _header(data: bytes) -> bytes | None:
+    m = _BODY_START.search(data)
+    return data[: m.start()] if m else None
+
+
+def _parse(source: bytes) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _parse_full(data: bytes) -> ast.Module | Unreadable:
+    try:
+        return ast.parse(data)
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        return Unreadable(
+            "",
+            line,
+            f"the file is not valid Python: {exc.msg} (line {line})",
+            "fix the syntax (look for leftover merge-conflict markers); Alembic cannot import this file",
+        )
+    except (ValueError, RecursionError, MemoryError) as exc:
+        reason = "it contains null bytes" if "null" in str(exc) else "it is too deeply nested or too large"
+        return Unreadable("", 1, f"the file is not valid Python: {reason}", "restore the file from version control")
+
+
+def _assignments(tree: ast.Module) -> dict[str, tuple[ast.expr, int]]:
+    """Module-level assignments to Alembic's four names (the last one wins, as at import time)."""
+    found: dict[str, tuple[ast.expr, int]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id in _FIELDS:
+                    found[target.id] = (node.value, node.lineno)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            if isinstance(node.target, ast.Name) and node.target.id in _FIELDS:
+                found[node.target.id] = (node.value, node.lineno)
+    return found
+
+
+def _build(
+    tree: ast.Module,
+    values: dict[str, tuple[ast.expr, int]],
+    path: Path,
+    display: str,
+    data: bytes,
+    resolver: ConstantResolver,
+) -> Revision | Unreadable:
+    def value(name: str) -> tuple[str | None | tuple[str, ...] | Unresolved, int | None]:
+        if name not in values:
+            return None, None
+        node, line = values[name]
+        return resolver.evaluate(node, tree, path), line
+
+    rev, rev_line = value("revision")
+    if rev_line is None:
+        legacy = _LEGACY_ID_FILE.match(path.name)
+        if not legacy:
+            return Unreadable(
+                display,
+                1,
+                "no `revision` variable: this file is not an Alembic revision, and Alembic fails to load it",
+                'declare `revision = "<id>"` at module level, or move the file out of the versions directory',
+            )
+        rev, rev_line = legacy.group(1), 1
+    if not isinstance(rev, str) or not rev:
+        return Unreadable(
+            display,
+            rev_line or 1,
+            "`revision` is not a string literal migcheck can read statically",
+            'write the id as a literal: revision = "<id>"',
+        )
+    down, down_line = value("down_revision")
+    if down_line is None:
+        return Unreadable(
+            display,
+            rev_line or 1,
+            f"revision {rev!r} has no `down_revision` variable; Alembic fails to load it",
+            "add `down_revision = None` for a base, or the id of the revision it follows",
+            revision=rev,
+        )
+    if isinstance(down, Unresolved):
+        return Unreadable(
+            display,
+            down_line,
+            f"`down_revision` of {rev!r} cannot be resolved statically ({down.reason})",
+            "write the parent id(s) as string literals: down_revision = \"<id>\" or ('<id1>', '<id2>')",
+            revision=rev,
+        )
+    labels, labels_line = value("branch_labels")
+    depends, depends_line = value("depends_on")
+    doc = ast.get_docstring(tree, clean=False)
+    doc_line = tree.body[0].lineno if doc is not None else None
+    doc_rev, doc_rev_line = _doc_field(_DOC_REVISION, doc, doc_line)
+    doc_revises, doc_revises_line = _doc_field(_DOC_REVISES, doc, doc_line)
+    return Revision(
+        id=rev,
+        path=display,
+        down_revisions=_as_tuple(down),
+        depends_on=_as_tuple(depends),
+        branch_labels=_as_tuple(labels),
+        revision_line=rev_line or 1,
+        down_revision_line=down_line,
+        depends_on_line=depends_line,
+        branch_labels_line=labels_line,
+        unknown_labels=isinstance(labels, Unresolved),
+        unknown_depends_on=isinstance(depends, Unresolved),
+        doc_revision=doc_rev,
+        doc_revision_line=doc_rev_line,
+        doc_revises=_split_revises(doc_revises) if doc_revises is not None else None,
+        doc_revises_line=doc_revises_line,
+        suppressions=_suppressions(data),
+    )
+
+
+def _as_tuple(value: str | None | tuple[str, ...] | Unresolved) -> tuple[str, ...]:
+    if value is None or isinstance(value, Unresolved):
+        return ()
+    return (value,) if isinstance(value, str) else value
+
+
+def _doc_field(pattern: re.Pattern[str], doc: str | None, doc_line: int | None) -> tuple[str | None, int | None]:
+    if doc is None or doc_line is None:
+        return None, None
+    m = pattern.search(doc)
+    if not m:
+        return None, None
+    return m.group(1), doc_line + doc.count("\n", 0, m.start(1))
+
+
+def _split_revises(text: str) -> tuple[str, ...]:
+    # Alembic writes "Revises: a, b" for merges and "Revises: " for a base; some teams write "<base>".
+    parts = [p.strip() for p in text.replace("(", "").replace(")", "").split(",")]
+    return tuple(p for p in parts if p and p not in ("None", "<base>"))
+
+
+def _suppressions(data: bytes) -> dict[int, frozenset[str]]:
+    if b"migcheck" not in data:
+        return {}
+    found: dict[int, frozenset[str]] = {}
+    for m in _SUPPRESS.finditer(data):
+        line = data.count(b"\n", 0, m.start()) + 1
+        codes = m.group(1).decode("utf-8", "replace") if m.group(1) is not None else ""
+        found[line] = frozenset(c.strip().upper() for c in codes.split(",") if c.strip())
+    return found
+
+
+def iter_revision_files(
+    locations: tuple[Path, ...], *, recursive: bool, sourceless: bool
+) -> Iterator[tuple[Path, Path]]:
+    """(version location, file) for every candidate file, each file once, in Alembic's load order."""
+    seen: set[Path] = set()
+    for location in locations:
+        for file in list_revision_files(location, recursive=recursive, sourceless=sourceless):
+            real = file.resolve()
+            if real not in seen:
+                seen.add(real)
+                yield location, file
