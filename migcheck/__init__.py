@@ -1,8 +1,8 @@
 """migcheck: a checker for Alembic migration trees.
 
-    >>> import migcheck
-    >>> result = migcheck.check("path/to/project", fail_on="warning")
-    >>> result.exit_code, [f.rule for f in result.findings]
+>>> import migcheck
+>>> result = migcheck.check("path/to/project", fail_on="warning")
+>>> result.exit_code, [f.rule for f in result.findings]
 """
 
 from __future__ import annotations

@@ -43,21 +43,54 @@ def _format_choices() -> list[str]:
 
 @main.command()
 @click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option("-c", "--alembic-config", type=click.Path(path_type=Path), envvar="MIGCHECK_ALEMBIC_CONFIG",
-              help="Use this alembic.ini instead of discovering environments.")
-@click.option("--versions", multiple=True, type=click.Path(path_type=Path), envvar="MIGCHECK_VERSIONS",
-              help="A version directory to check (repeatable); skips discovery.")
-@click.option("--select", multiple=True, envvar="MIGCHECK_SELECT",
-              help="Only these rules: codes, names or prefixes (MC1), comma-separated or repeated.")
+@click.option(
+    "-c",
+    "--alembic-config",
+    type=click.Path(path_type=Path),
+    envvar="MIGCHECK_ALEMBIC_CONFIG",
+    help="Use this alembic.ini instead of discovering environments.",
+)
+@click.option(
+    "--versions",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    envvar="MIGCHECK_VERSIONS",
+    help="A version directory to check (repeatable); skips discovery.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    envvar="MIGCHECK_SELECT",
+    help="Only these rules: codes, names or prefixes (MC1), comma-separated or repeated.",
+)
 @click.option("--ignore", multiple=True, envvar="MIGCHECK_IGNORE", help="Skip these rules (codes or names).")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "notice"], case_sensitive=False),
-              envvar="MIGCHECK_FAIL_ON", help="Lowest severity that makes the exit code 1.  [default: error]")
-@click.option("--expected-heads", envvar="MIGCHECK_EXPECTED_HEADS",
-              help="Number of heads, or head ids / branch labels, that are intended.")
-@click.option("--format", "fmt", type=click.Choice(_format_choices()), default="text", show_default=True,
-              envvar="MIGCHECK_FORMAT", help="Report format.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), envvar="MIGCHECK_OUTPUT",
-              help="Write the report to this file instead of standard output.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "notice"], case_sensitive=False),
+    envvar="MIGCHECK_FAIL_ON",
+    help="Lowest severity that makes the exit code 1.  [default: error]",
+)
+@click.option(
+    "--expected-heads",
+    envvar="MIGCHECK_EXPECTED_HEADS",
+    help="Number of heads, or head ids / branch labels, that are intended.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_format_choices()),
+    default="text",
+    show_default=True,
+    envvar="MIGCHECK_FORMAT",
+    help="Report format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="MIGCHECK_OUTPUT",
+    help="Write the report to this file instead of standard output.",
+)
 @click.pass_context
 def check(ctx: click.Context, path: Path, fmt: str, output: Path | None, **flags: Any) -> None:
     """Check the Alembic environments under PATH (default: the current directory)."""
@@ -72,7 +105,7 @@ def check(ctx: click.Context, path: Path, fmt: str, output: Path | None, **flags
     }
     result = _guard(lambda: run(load_settings(path, overrides)))
     color = output is None and fmt == "text" and _color_wanted()
-    _emit(render(result, fmt, color=color), output)
+    _emit(render(result, fmt, color=color), output, color)
     if output is not None:
         from migcheck.report.text import verdict
 
@@ -97,8 +130,13 @@ def rules(fmt: str) -> None:
     ordered = sorted(REGISTRY.values(), key=lambda r: r.code)
     if fmt == "json":
         docs = [
-            {"code": r.code, "name": r.name, "severity": r.severity.value, "summary": r.summary,
-             "description": r.description}
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity.value,
+                "summary": r.summary,
+                "description": r.description,
+            }
             for r in ordered
         ]
         click.echo(json.dumps(docs, indent=2))
@@ -126,9 +164,9 @@ def _guard(action):  # type: ignore[no-untyped-def]
         sys.exit(EXIT_CANNOT_CHECK)
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str, output: Path | None, color: bool = False) -> None:
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=color)
         return
     try:
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -114,7 +114,9 @@ def _convert(key: str, raw: Any, base: Path, setting: str) -> Any:
     if key == "versions":
         return tuple(base / p for p in _names(raw, setting))
     if key == "environments":
-        return tuple(_environment(item, setting) for item in (raw if isinstance(raw, (list, tuple)) else [raw]))
+        return tuple(
+            _environment(item, setting) for item in (raw if isinstance(raw, (list, tuple)) else [raw])
+        )
     raise AssertionError(key)  # pragma: no cover - KEYS and _convert are kept in step
 
 
@@ -127,10 +129,10 @@ def _text(raw: Any, setting: str) -> str:
 def _names(raw: Any, setting: str) -> tuple[str, ...]:
     """A list of names, or one string of comma/space-separated names (env vars, action inputs)."""
     if isinstance(raw, (str, Path)):
-        raw = str(raw).replace(",", " ").split()
+        raw = [raw]
     if not isinstance(raw, (list, tuple)) or not all(isinstance(v, (str, Path)) for v in raw):
         raise MigcheckError(f"{setting}: expected a list of strings, got {raw!r}")
-    return tuple(str(v).strip() for v in raw if str(v).strip())
+    return tuple(name for v in raw for name in str(v).replace(",", " ").split())
 
 
 def parse_expected_heads(raw: Any, setting: str = "expected_heads") -> ExpectedHeads:

@@ -28,7 +28,9 @@ class ConstantResolver:
         self.root = root.resolve()
         self._modules: dict[Path, ast.Module | None] = {}
 
-    def evaluate(self, node: ast.expr, tree: ast.Module, path: Path, depth: int = 0) -> Value | Unresolved:
+    def evaluate(
+        self, node: ast.expr, tree: ast.Module, path: str | Path, depth: int = 0
+    ) -> Value | Unresolved:
         if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, str)):
             return node.value
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
@@ -48,7 +50,10 @@ class ConstantResolver:
             return self._name(node, tree, path, depth + 1)
         return Unresolved(f"`{_source(node)}` is computed at run time")
 
-    def _name(self, node: ast.Name | ast.Attribute, tree: ast.Module, path: Path, depth: int) -> Value | Unresolved:
+    def _name(
+        self, node: ast.Name | ast.Attribute, tree: ast.Module, path: str | Path, depth: int
+    ) -> Value | Unresolved:
+        path = Path(path)
         chain = _dotted(node)
         if chain is None:
             return Unresolved(f"`{_source(node)}` is computed at run time")
@@ -107,7 +112,9 @@ def _dotted(node: ast.expr) -> list[str] | None:
 def _module_constant(tree: ast.Module, name: str) -> ast.expr | None:
     found: ast.expr | None = None
     for stmt in tree.body:
-        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
+        if isinstance(stmt, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in stmt.targets
+        ):
             found = stmt.value
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == name:
             found = stmt.value if stmt.value is not None else found

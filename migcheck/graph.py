@@ -114,7 +114,11 @@ class RevisionGraph:
         if not common:
             return []
         # nearest: common ancestors none of whose children is also a common ancestor
-        return [rid for rid in self.revisions if rid in common and not any(c in common for c in self.children[rid])]
+        return [
+            rid
+            for rid in self.revisions
+            if rid in common and not any(c in common for c in self.children[rid])
+        ]
 
     def cycles(self) -> list[list[str]]:
         """Each cycle (down_revision and depends_on edges), its members in order of the references."""

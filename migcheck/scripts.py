@@ -7,6 +7,7 @@ where Alembic's templates put the identifiers; the whole file is parsed only whe
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -63,44 +64,49 @@ class Unreadable:
     revision: str | None = None
 
 
-def list_revision_files(location: Path, *, recursive: bool, sourceless: bool) -> list[Path]:
+def list_revision_files(location: Path, *, recursive: bool, sourceless: bool) -> list[str]:
     """Files Alembic would consider in one version location, in Alembic's order (sorted, top-down)."""
-    found: list[Path] = []
-    pending = [location]
+    found: list[str] = []
+    pending = [str(location)]
     while pending:
         directory = pending.pop(0)
         try:
-            entries = sorted(directory.iterdir(), key=lambda p: p.name)
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
         except OSError:
             continue
         subdirs = []
         for entry in entries:
             if entry.is_dir():
-                if entry.name != "__pycache__":
-                    subdirs.append(entry)
-            elif _SOURCE_FILE.match(entry.name) or _is_orphan_compiled(entry, sourceless):
-                found.append(entry)
-        if sourceless and (directory / "__pycache__").is_dir():
-            found.extend(p for p in sorted((directory / "__pycache__").iterdir()) if _is_orphan_compiled(p, True))
+                if entry.name == "__pycache__":
+                    if sourceless:
+                        found.extend(_orphans(entry.path, directory))
+                else:
+                    subdirs.append(entry.path)
+            elif _SOURCE_FILE.match(entry.name):
+                found.append(entry.path)
+            elif sourceless and _COMPILED_FILE.match(entry.name):
+                found.extend(_orphans(directory, directory, only=entry.name))
         if recursive:
             pending[:0] = subdirs
     return found
 
 
-def _is_orphan_compiled(path: Path, sourceless: bool) -> bool:
-    """A .pyc with no .py beside it: Alembic would load it in sourceless mode, migcheck cannot read it."""
-    m = _COMPILED_FILE.match(path.name)
-    if not m:
-        return False
-    source_dir = path.parent.parent if path.parent.name == "__pycache__" else path.parent
-    if path.parent.name == "__pycache__" and not sourceless:
-        return False
-    return not (source_dir / (m.group(1) + ".py")).exists()
+def _orphans(directory: str, source_dir: str, *, only: str | None = None) -> list[str]:
+    """Compiled files with no .py beside them: Alembic loads them in sourceless mode, migcheck cannot read them."""
+    names = [only] if only is not None else sorted(os.listdir(directory))
+    orphans = []
+    for name in names:
+        m = _COMPILED_FILE.match(name)
+        if m and not os.path.exists(os.path.join(source_dir, m.group(1) + ".py")):
+            orphans.append(os.path.join(directory, name))
+    return orphans
 
 
-def read_revision(path: Path, display: str, resolver: ConstantResolver) -> Revision | Unreadable:
+def read_revision(path: str | Path, display: str, resolver: ConstantResolver) -> Revision | Unreadable:
     """Read one revision file statically; `display` is the path shown in findings."""
-    if path.suffix in (".pyc", ".pyo"):
+    path = os.fspath(path)
+    if path.endswith((".pyc", ".pyo")):
         return Unreadable(
             display,
             1,
@@ -108,9 +114,12 @@ def read_revision(path: Path, display: str, resolver: ConstantResolver) -> Revis
             "keep the .py source of every revision in the version directory, or delete the stale .pyc",
         )
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
-        return Unreadable(display, 1, f"cannot read the file: {exc.strerror or exc}", "check the file's permissions")
+        return Unreadable(
+            display, 1, f"cannot read the file: {exc.strerror or exc}", "check the file's permissions"
+        )
     header = _header(data)
     values: dict[str, tuple[ast.expr, int]] = {}
     tree: ast.Module | None = None
@@ -152,7 +161,9 @@ def _parse_full(data: bytes) -> ast.Module | Unreadable:
         )
     except (ValueError, RecursionError, MemoryError) as exc:
         reason = "it contains null bytes" if "null" in str(exc) else "it is too deeply nested or too large"
-        return Unreadable("", 1, f"the file is not valid Python: {reason}", "restore the file from version control")
+        return Unreadable(
+            "", 1, f"the file is not valid Python: {reason}", "restore the file from version control"
+        )
 
 
 def _assignments(tree: ast.Module) -> dict[str, tuple[ast.expr, int]]:
@@ -172,7 +183,7 @@ def _assignments(tree: ast.Module) -> dict[str, tuple[ast.expr, int]]:
 def _build(
     tree: ast.Module,
     values: dict[str, tuple[ast.expr, int]],
-    path: Path,
+    path: str,
     display: str,
     data: bytes,
     resolver: ConstantResolver,
@@ -185,7 +196,7 @@ def _build(
 
     rev, rev_line = value("revision")
     if rev_line is None:
-        legacy = _LEGACY_ID_FILE.match(path.name)
+        legacy = _LEGACY_ID_FILE.match(os.path.basename(path))
         if not legacy:
             return Unreadable(
                 display,
@@ -250,7 +261,9 @@ def _as_tuple(value: str | None | tuple[str, ...] | Unresolved) -> tuple[str, ..
     return (value,) if isinstance(value, str) else value
 
 
-def _doc_field(pattern: re.Pattern[str], doc: str | None, doc_line: int | None) -> tuple[str | None, int | None]:
+def _doc_field(
+    pattern: re.Pattern[str], doc: str | None, doc_line: int | None
+) -> tuple[str | None, int | None]:
     if doc is None or doc_line is None:
         return None, None
     m = pattern.search(doc)
@@ -276,14 +289,12 @@ def _suppressions(data: bytes) -> dict[int, frozenset[str]]:
     return found
 
 
-def iter_revision_files(
-    locations: tuple[Path, ...], *, recursive: bool, sourceless: bool
-) -> Iterator[tuple[Path, Path]]:
-    """(version location, file) for every candidate file, each file once, in Alembic's load order."""
-    seen: set[Path] = set()
+def iter_revision_files(locations: tuple[Path, ...], *, recursive: bool, sourceless: bool) -> Iterator[str]:
+    """Every candidate file, each once (Alembic warns and skips a file loaded twice), in Alembic's load order."""
+    seen: set[str] = set()
     for location in locations:
-        for file in list_revision_files(location, recursive=recursive, sourceless=sourceless):
-            real = file.resolve()
-            if real not in seen:
-                seen.add(real)
-                yield location, file
+        real_location = os.path.realpath(location)
+        for file in list_revision_files(Path(real_location), recursive=recursive, sourceless=sourceless):
+            if file not in seen:
+                seen.add(file)
+                yield file

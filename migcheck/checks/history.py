@@ -42,11 +42,15 @@ def multiple_heads(history: History) -> Iterator[Finding]:
     branch nobody depends on, re-point its first revision's `down_revision` at the other head.
     """
     graph = history.graph
-    heads = graph.heads()
+    # a head cut off by a missing down_revision is MC102's finding, not a branch someone forgot to merge
+    orphaned = {d.revision.id for d in graph.dangling if d.kind == "down_revision"}
+    heads = [h for h in graph.heads() if not orphaned & graph.ancestors(h)]
     unintended = _unintended_heads(graph, heads, history.expected_heads)
     if len(unintended) < 2:
         return
-    exclusive = {h: graph.ancestors(h) - set().union(*(graph.ancestors(o) for o in heads if o != h)) for h in heads}
+    exclusive = {
+        h: graph.ancestors(h) - set().union(*(graph.ancestors(o) for o in heads if o != h)) for h in heads
+    }
     # the shortest branch is the one most likely added by the change under review
     short = min(unintended, key=lambda h: (len(exclusive[h]), [-ord(c) for c in graph.revisions[h].path]))
     first = _branch_start(graph, exclusive[short])
@@ -176,7 +180,7 @@ def duplicate_revision_id(history: History) -> Iterator[Finding]:
             yield duplicate_revision_id.finding(
                 f"revision id {_q(rid)} is also declared in {others}; Alembic silently uses only one of these files",
                 Location(rev.path, rev.revision_line),
-                "give the newer file a fresh id (e.g. `python -c \"import uuid; print(uuid.uuid4().hex[-12:])\"`)"
+                'give the newer file a fresh id (e.g. `python -c "import uuid; print(uuid.uuid4().hex[-12:])"`)'
                 " and update the down_revision of the revisions that follow it",
                 revision=rid,
             )
@@ -196,8 +200,10 @@ def revision_cycle(history: History) -> Iterator[Finding]:
     for cycle in graph.cycles():
         order = list(reversed(cycle))  # upgrade order: each revision revises the one before it
         first = min((graph.revisions[r] for r in cycle), key=lambda r: (r.path, r.revision_line))
+        shown = order if len(order) <= 8 else [*order[:4], f"... {len(order) - 6} more ...", *order[-2:]]
         yield revision_cycle.finding(
-            f"revisions form a cycle: {' -> '.join(map(_q, order))}; Alembic cannot load this tree",
+            f"{len(cycle) - 1} revisions form a cycle: {' -> '.join(_q(r) if not r.startswith('.') else r for r in shown)}"
+            "; Alembic cannot load this tree",
             Location(first.path, first.down_revision_line),
             f"set the down_revision of the first of them ({_q(first.id)} in {_at(first, first.down_revision_line)})"
             " to the revision it really follows, or to None if it is the first revision",

@@ -17,7 +17,9 @@ def _plural(n: int, word: str) -> str:
 
 
 def _heads(heads: tuple[Point, ...]) -> str:
-    named = ", ".join(p.revision + (f" [{', '.join(p.branch_labels)}]" if p.branch_labels else "") for p in heads)
+    named = ", ".join(
+        p.revision + (f" [{', '.join(p.branch_labels)}]" if p.branch_labels else "") for p in heads
+    )
     return f"{_plural(len(heads), 'head')} ({named})" if heads else "0 heads"
 
 

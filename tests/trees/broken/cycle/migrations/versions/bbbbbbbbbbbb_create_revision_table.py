@@ -1,0 +1,33 @@
+"""create revision table
+
+Revision ID: bbbbbbbbbbbb
+Revises: aaaaaaaaaaaa
+Create Date: 2024-03-04 10:00:00.000000
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision: str = 'bbbbbbbbbbbb'
+down_revision: Union[str, Sequence[str], None] = 'aaaaaaaaaaaa'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    op.create_table(
+        "page_revision",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("page_id", sa.Integer(), sa.ForeignKey("page.id"), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    op.drop_table("page_revision")

@@ -1,0 +1,28 @@
+"""add invoice due date
+
+Revision ID: bbbbbbbbbbbb
+Revises: aaaaaaaaaaaa
+Create Date: 2024-05-13 10:02:44.000000
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision: str = 'bbbbbbbbbbbb'
+down_revision: Union[str, Sequence[str], None] = 'aaaaaaaaaaaa'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    op.add_column("invoice", sa.Column("due_on", sa.Date(), nullable=True))
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    op.drop_column("invoice", "due_on")
