@@ -23,6 +23,7 @@ _BODY_START = re.compile(rb"^(?:def\b|async\s+def\b|class\b|@)", re.M)
 _SUPPRESS = re.compile(rb"#\s*migcheck:\s*ignore(?:\[([^\]]*)\])?", re.I)
 _DOC_REVISION = re.compile(r"^\s*Revision ID:[ \t]*(\S*)", re.M)
 _DOC_REVISES = re.compile(r"^\s*Revises:[ \t]*(.*?)\s*$", re.M)
+_CONFLICT_MARKER = re.compile(rb"^(?:<{7}|={7}|>{7})(?: |$)", re.M)
 _FIELDS = ("revision", "down_revision", "branch_labels", "depends_on")
 
 
@@ -153,11 +154,20 @@ def _parse_full(data: bytes) -> ast.Module | Unreadable:
         return ast.parse(data)
     except SyntaxError as exc:
         line = exc.lineno or 1
+        conflict = _CONFLICT_MARKER.search(data)
+        if conflict:
+            line = data.count(b"\n", 0, conflict.start()) + 1
+            return Unreadable(
+                "",
+                line,
+                "the file holds an unresolved git merge conflict (a `<<<<<<<` marker), so Alembic cannot import it",
+                "resolve the conflict: keep one side's lines and delete the `<<<<<<<`, `=======` and `>>>>>>>` lines",
+            )
         return Unreadable(
             "",
             line,
             f"the file is not valid Python: {exc.msg} (line {line})",
-            "fix the syntax (look for leftover merge-conflict markers); Alembic cannot import this file",
+            "fix the syntax; Alembic imports every revision file and fails on this one",
         )
     except (ValueError, RecursionError, MemoryError) as exc:
         reason = "it contains null bytes" if "null" in str(exc) else "it is too deeply nested or too large"
