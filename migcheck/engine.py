@@ -124,11 +124,15 @@ def _histories(
     if env.split_histories:
         groups = _split_by_subdirectory(env, root, revisions)
         if groups is not None:
+            stray = {u.path: _subdir_of(env, root, u.path) for u in unreadable}
+            # an unreadable file in a subdirectory of its own still needs a history to be reported in
+            for sub in sorted(set(stray.values()) - set(groups)):
+                groups[sub] = []
             return [
                 History(
-                    f"{env.name} [{sub}]",
+                    f"{env.name} [{sub}]" if sub else env.name,
                     RevisionGraph(revs),
-                    tuple(u for u in unreadable if _subdir_of(env, root, u.path) == sub),
+                    tuple(u for u in unreadable if stray[u.path] == sub),
                     expected,
                 )
                 for sub, revs in groups.items()

@@ -1,0 +1,57 @@
+"""The library API: `migcheck.check(path, **settings) -> CheckResult`."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import migcheck
+
+TREES = Path(__file__).parent / "trees"
+
+
+@pytest.fixture
+def two_heads(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(TREES / "broken" / "two_heads", tmp_path / "two_heads"))
+
+
+def test_check_returns_findings_and_facts(two_heads: Path) -> None:
+    result = migcheck.check(two_heads)
+
+    assert result.exit_code == 1
+    assert [(f.rule, f.severity, f.revision) for f in result.findings] == [
+        ("MC101", migcheck.Severity.ERROR, "dddddddddddd")
+    ]
+    assert {p.revision for p in result.histories[0].heads} == {"cccccccccccc", "dddddddddddd"}
+    assert [p.revision for p in result.histories[0].bases] == ["aaaaaaaaaaaa"]
+
+
+def test_keyword_settings_override_the_project_pyproject(two_heads: Path) -> None:
+    (two_heads / "pyproject.toml").write_text("[tool.migcheck]\nignore = ['MC101']\n")
+
+    assert migcheck.check(two_heads).findings == ()
+    assert migcheck.check(two_heads, ignore=[]).exit_code == 1
+
+
+def test_expected_heads_as_keyword(two_heads: Path) -> None:
+    assert migcheck.check(two_heads, expected_heads=2).exit_code == 0
+
+
+def test_unknown_setting_raises_migcheck_error_naming_valid_ones(two_heads: Path) -> None:
+    with pytest.raises(migcheck.MigcheckError, match="unknown setting 'fail_one'.*fail_on"):
+        migcheck.check(two_heads, fail_one="warning")
+
+
+def test_bad_severity_raises_migcheck_error(two_heads: Path) -> None:
+    with pytest.raises(migcheck.MigcheckError, match="'fatal' is not a severity"):
+        migcheck.check(two_heads, fail_on="fatal")
+
+
+def test_findings_are_sorted_by_path_line_rule(tmp_path: Path) -> None:
+    tree = Path(shutil.copytree(TREES / "broken" / "duplicate_id", tmp_path / "dup"))
+
+    keys = [(f.location.path, f.location.line, f.rule) for f in migcheck.check(tree).findings]
+
+    assert keys == sorted(keys)
