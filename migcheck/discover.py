@@ -10,7 +10,6 @@ must never run.
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 from collections.abc import Sequence
@@ -18,11 +17,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
-
+from migcheck.alembic_config import (
+    AlembicSettings,
+    ini_settings,
+    merge,
+    read_ini,
+    script_sections,
+    toml_settings,
+)
 from migcheck.errors import MigcheckError
 
 __all__ = ["Discovery", "Environment", "discover"]
@@ -31,12 +33,6 @@ __all__ = ["Discovery", "Environment", "discover"]
 _SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "node_modules", "site-packages", "dist-packages"}
     | {"__pycache__", "build", "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
-)
-_SEPARATORS = {"os": os.pathsep, "space": " ", "newline": "\n", ":": ":", ";": ";", ",": ",", "comma": ","}
-# What alembic does when neither path_separator nor version_path_separator is set.
-_LEGACY_SPLIT = re.compile(r", *|(?: +)")
-_BOOLEANS = dict.fromkeys(("true", "yes", "on", "1"), True) | dict.fromkeys(
-    ("false", "no", "off", "0"), False
 )
 # Left in a value, these mean it is a template or needs the environment/code to resolve it.
 _UNRESOLVED_MARKERS = ("{", "}", "$", "%(")
@@ -72,18 +68,6 @@ class _Dir(NamedTuple):
     path: Path
     files: frozenset[str]
     dirs: frozenset[str]
-
-
-@dataclass(frozen=True)
-class _Settings:
-    """Alembic options of one config section; ``None`` means "not set here"."""
-
-    file: Path
-    section: str  # "tool.alembic" for pyproject.toml
-    script_location: str | None = None
-    version_locations: tuple[str, ...] | None = None
-    recursive: bool | None = None
-    sourceless: bool | None = None
 
 
 def discover(
@@ -180,14 +164,14 @@ class _Finder:
 
     def _config_envs(self, ini: Path | None, toml: Path | None) -> list[Environment]:
         """Environments of one directory's alembic.ini and/or pyproject.toml, merged like alembic does."""
-        parser = _read_ini(ini) if ini else None
-        tool = _toml_settings(toml) if toml else None
-        sections = _script_sections(parser)
+        parser = read_ini(ini) if ini else None
+        tool = toml_settings(toml) if toml else None
+        sections = script_sections(parser)
         if "alembic" not in sections and tool and tool.script_location is not None:
             sections.insert(0, "alembic")
         found: list[Environment] = []
         for section in sections:
-            settings = _merge(_ini_settings(parser, ini, section), tool)
+            settings = merge(ini_settings(parser, ini, section), tool)
             found += self._from_settings(
                 settings, "alembic.ini" if settings.file == ini else "pyproject.toml"
             )
@@ -195,13 +179,13 @@ class _Finder:
             return found
         if (ini.parent / "env.py").is_file():
             # Flask-Migrate keeps a script_location-less alembic.ini next to env.py and sets it in code.
-            main = _ini_settings(parser, ini, "alembic") or _Settings(ini, "alembic")
-            settings = replace(_merge(main, tool), file=ini, section="alembic")
+            main = ini_settings(parser, ini, "alembic") or AlembicSettings(ini, "alembic")
+            settings = replace(merge(main, tool), file=ini, section="alembic")
             return self._from_settings(replace(settings, script_location=str(ini.parent)), "flask-migrate")
         self.notices.append(f"{self._label(ini)}: no script_location and no env.py beside it; skipped")
         return []
 
-    def _from_settings(self, settings: _Settings, source: str) -> list[Environment]:
+    def _from_settings(self, settings: AlembicSettings, source: str) -> list[Environment]:
         here = settings.file.parent
         value = settings.script_location or ""
         location = self._resolve(value, here)
@@ -232,7 +216,7 @@ class _Finder:
             )
         ]
 
-    def _fall_back(self, settings: _Settings, value: str, location: Path | None) -> list[Environment]:
+    def _fall_back(self, settings: AlembicSettings, value: str, location: Path | None) -> list[Environment]:
         """A template or stale script_location: find the environment the way a no-config app has it."""
         found = self._scan(settings.file.parent)
         problem = "cannot be resolved statically" if location is None else "is not a directory"
@@ -242,7 +226,7 @@ class _Finder:
         self.notices.append(f'{where}: script_location "{value}" {problem}; {outcome}')
         return found
 
-    def _version_location(self, value: str, settings: _Settings) -> Path:
+    def _version_location(self, value: str, settings: AlembicSettings) -> Path:
         path = self._resolve(value, settings.file.parent)
         if path is not None:
             return path
@@ -296,7 +280,7 @@ class _Finder:
     def _label(self, path: Path) -> str:
         return _label(path, self.root)
 
-    def _where(self, settings: _Settings, key: str) -> str:
+    def _where(self, settings: AlembicSettings, key: str) -> str:
         line = _line_of(settings.file, settings.section, key)
         return f"{self._label(settings.file)}:{line}" if line else self._label(settings.file)
 
@@ -324,140 +308,6 @@ def _walk(top: Path) -> list[_Dir]:
         )
         stack.extend(directory / name for name in children)
     return found
-
-
-def _read_ini(path: Path) -> configparser.ConfigParser:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MigcheckError(f"{path}: cannot read this file: {exc}") from None
-    # Alembic's own parser setup, so that %(here)s and other interpolations mean the same thing.
-    parser = configparser.ConfigParser(defaults={"here": path.parent.as_posix()})
-    try:
-        parser.read_string(text, source=str(path))
-    except configparser.Error as exc:
-        raise MigcheckError(f"{path}: not a valid ini file, fix its syntax: {exc}") from None
-    return parser
-
-
-def _script_sections(parser: configparser.ConfigParser | None) -> list[str]:
-    """Sections that define an environment, ``[alembic]`` first (multi-database inis have several)."""
-    if parser is None:
-        return []
-    # A script_location in [DEFAULT] is inherited by every section; only [alembic] really means it.
-    inherited = "script_location" in parser.defaults()
-    names = sorted(parser.sections(), key=lambda name: name != "alembic")
-    return [n for n in names if parser.has_option(n, "script_location") and (n == "alembic" or not inherited)]
-
-
-def _ini_settings(
-    parser: configparser.ConfigParser | None, ini: Path | None, section: str
-) -> _Settings | None:
-    if parser is None or ini is None or not parser.has_section(section):
-        return None
-
-    def get(key: str) -> str | None:
-        if not parser.has_option(section, key):
-            return None
-        try:
-            return parser.get(section, key)
-        except configparser.InterpolationError:
-            return parser.get(section, key, raw=True)  # its "%(" marks it as unresolvable later
-
-    locations = get("version_locations")
-    recursive, sourceless = get("recursive_version_locations"), get("sourceless")
-    separator = get("path_separator") or get("version_path_separator")
-    return _Settings(
-        file=ini,
-        section=section,
-        script_location=get("script_location"),
-        version_locations=_split_locations(locations, separator, ini) if locations else None,
-        recursive=None if recursive is None else _parse_bool(recursive, ini, "recursive_version_locations"),
-        sourceless=None if sourceless is None else _parse_bool(sourceless, ini, "sourceless"),
-    )
-
-
-def _split_locations(value: str, separator: str | None, ini: Path) -> tuple[str, ...]:
-    if separator is None:
-        tokens = _LEGACY_SPLIT.split(value)
-    else:
-        char = _SEPARATORS.get(separator.strip().lower())
-        if char is None:
-            raise MigcheckError(
-                f"{ini}: path_separator = {separator} is not valid; "
-                "use one of os, space, newline, ':', ';', ','"
-            )
-        tokens = value.split(char)
-    return tuple(token.strip() for token in tokens if token.strip())
-
-
-def _toml_settings(path: Path) -> _Settings | None:
-    """``[tool.alembic]`` of a pyproject.toml, or None if it has none."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise MigcheckError(f"{path}: cannot read this file: {exc}") from None
-    if b"alembic" not in data:
-        return None  # not alembic's: skip parsing so an unrelated broken pyproject.toml cannot stop us
-    try:
-        document = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise MigcheckError(f"{path}: not valid TOML, fix its syntax: {exc}") from None
-    tool = document.get("tool")
-    table = tool.get("alembic") if isinstance(tool, dict) else None
-    if table is None:
-        return None
-    if not isinstance(table, dict):
-        raise MigcheckError(f"{path}: tool.alembic must be a table ([tool.alembic])")
-    here = {"here": path.parent.as_posix()}
-    script_location = table.get("script_location")
-    locations = table.get("version_locations")
-    if script_location is not None and not isinstance(script_location, str):
-        raise MigcheckError(f"{path}: [tool.alembic] script_location must be a string")
-    if locations is not None and not (
-        isinstance(locations, list) and all(isinstance(v, str) for v in locations)
-    ):
-        raise MigcheckError(f"{path}: [tool.alembic] version_locations must be a list of strings")
-    recursive, sourceless = table.get("recursive_version_locations"), table.get("sourceless")
-    return _Settings(
-        file=path,
-        section="tool.alembic",
-        script_location=None if script_location is None else _interpolate(script_location, here),
-        version_locations=None if not locations else tuple(_interpolate(v, here) for v in locations),
-        recursive=None if recursive is None else _parse_bool(recursive, path, "recursive_version_locations"),
-        sourceless=None if sourceless is None else _parse_bool(sourceless, path, "sourceless"),
-    )
-
-
-def _interpolate(value: str, variables: dict[str, str]) -> str:
-    try:
-        return value % variables  # alembic's own substitution for TOML values
-    except (KeyError, ValueError, TypeError):
-        return value  # the leftover "%(" marks it as unresolvable later
-
-
-def _merge(primary: _Settings | None, fallback: _Settings | None) -> _Settings:
-    """Alembic's precedence: alembic.ini wins for the keys it sets, pyproject.toml fills the rest."""
-    if primary is None or fallback is None:
-        merged = primary or fallback
-        assert merged is not None, "callers pass at least one"
-        return merged
-    # file/section follow script_location, so messages about it point at the file that set it.
-    base = primary if primary.script_location is not None else fallback
-    return replace(
-        base,
-        version_locations=primary.version_locations or fallback.version_locations,
-        recursive=fallback.recursive if primary.recursive is None else primary.recursive,
-        sourceless=fallback.sourceless if primary.sourceless is None else primary.sourceless,
-    )
-
-
-def _parse_bool(value: object, path: Path, key: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in _BOOLEANS:
-        return _BOOLEANS[value.strip().lower()]
-    raise MigcheckError(f"{path}: {key} = {value!r} is not a boolean; use true or false")
 
 
 def _has_nested_py(versions: Path) -> bool:
