@@ -165,6 +165,9 @@ def _guard(action):  # type: ignore[no-untyped-def]
 
 
 def _emit(text: str, output: Path | None, color: bool = False) -> None:
+    # Text from the repository may hold lone surrogates (undecodable file names, "\ud800" in a file):
+    # escape them rather than fail while printing.
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     if output is None:
         click.echo(text, nl=False, color=color)
         return

@@ -35,14 +35,21 @@ class RevisionGraph:
             self.revisions[rev.id] = rev
         self.duplicates: dict[str, list[Revision]] = {k: v for k, v in seen.items() if len(v) > 1}
         self.labels: dict[str, str] = {}
+        # (label, revision declaring it, revision or label owner it collides with), as Alembic refuses them
+        self.label_conflicts: list[tuple[str, Revision, str]] = []
         for rev in self.revisions.values():
             for label in rev.branch_labels:
-                self.labels.setdefault(label, rev.id)
+                if label in self.revisions:
+                    self.label_conflicts.append((label, rev, label))
+                elif label in self.labels and self.labels[label] != rev.id:
+                    self.label_conflicts.append((label, rev, self.labels[label]))
+                else:
+                    self.labels.setdefault(label, rev.id)
         self.children: dict[str, list[str]] = defaultdict(list)
         self.dependents: dict[str, list[str]] = defaultdict(list)
         self.dangling: list[Dangling] = []
         for rev in self.revisions.values():
-            for down in rev.down_revisions:
+            for down in dict.fromkeys(rev.down_revisions):
                 if down in self.revisions:
                     self.children[down].append(rev.id)
                 else:

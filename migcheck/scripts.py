@@ -24,6 +24,7 @@ _SUPPRESS = re.compile(rb"#\s*migcheck:\s*ignore(?:\[([^\]]*)\])?", re.I)
 _DOC_REVISION = re.compile(r"^\s*Revision ID:[ \t]*(\S*)", re.M)
 _DOC_REVISES = re.compile(r"^\s*Revises:[ \t]*(.*?)\s*$", re.M)
 _CONFLICT_MARKER = re.compile(rb"^(?:<{7}|={7}|>{7})(?: |$)", re.M)
+_ILLEGAL_ID_CHARS = "@-+:"  # alembic.script.revision._revision_illegal_chars
 _FIELDS = ("revision", "down_revision", "branch_labels", "depends_on")
 
 
@@ -78,7 +79,11 @@ def list_revision_files(location: Path, *, recursive: bool, sourceless: bool) ->
             continue
         subdirs = []
         for entry in entries:
-            if entry.is_dir():
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
                 if entry.name == "__pycache__":
                     if sourceless:
                         found.extend(_orphans(entry.path, directory))
@@ -128,13 +133,26 @@ def read_revision(path: str | Path, display: str, resolver: ConstantResolver) ->
         tree = _parse(header)
         if tree is not None:
             values = _assignments(tree)
-    if tree is None or not {"revision", "down_revision"} <= values.keys():
+    if (
+        tree is None
+        or not {"revision", "down_revision"} <= values.keys()
+        or _assigned_below(data, header, values)
+    ):
         tree_or_error = _parse_full(data)
         if isinstance(tree_or_error, Unreadable):
             return Unreadable(display, tree_or_error.line, tree_or_error.reason, tree_or_error.hint)
         tree = tree_or_error
         values = _assignments(tree)
     return _build(tree, values, path, display, data, resolver)
+
+
+def _assigned_below(data: bytes, header: bytes | None, values: dict[str, tuple[ast.expr, int]]) -> bool:
+    """Whether an identifier the header lacks is assigned further down (old or hand-written files)."""
+    missing = [name for name in _FIELDS if name not in values]
+    if not missing or header is None:
+        return False
+    rest = data[len(header) :]
+    return any(re.search(rb"^" + name.encode() + rb"\b", rest, re.M) for name in missing)
 
 
 def _header(data: bytes) -> bytes | None:
@@ -222,6 +240,16 @@ def _build(
             "`revision` is not a string literal migcheck can read statically",
             'write the id as a literal: revision = "<id>"',
         )
+    illegal = sorted(set(rev) & set(_ILLEGAL_ID_CHARS))
+    if illegal:
+        return Unreadable(
+            display,
+            rev_line or 1,
+            f"revision id {rev!r} contains {', '.join(map(repr, illegal))}, which Alembic refuses in ids"
+            " (they are revision-expression syntax, as in `head-1` or `branch@head`)",
+            "give the revision an id of letters, digits and underscores, and update the down_revision that name it",
+            revision=rev,
+        )
     down, down_line = value("down_revision")
     if down_line is None:
         return Unreadable(
@@ -289,8 +317,6 @@ def _split_revises(text: str) -> tuple[str, ...]:
 
 
 def _suppressions(data: bytes) -> dict[int, frozenset[str]]:
-    if b"migcheck" not in data:
-        return {}
     found: dict[int, frozenset[str]] = {}
     for m in _SUPPRESS.finditer(data):
         line = data.count(b"\n", 0, m.start()) + 1
@@ -305,6 +331,7 @@ def iter_revision_files(locations: tuple[Path, ...], *, recursive: bool, sourcel
     for location in locations:
         real_location = os.path.realpath(location)
         for file in list_revision_files(Path(real_location), recursive=recursive, sourceless=sourceless):
-            if file not in seen:
-                seen.add(file)
+            key = os.path.realpath(file) if os.path.islink(file) else file
+            if key not in seen:
+                seen.add(key)
                 yield file

@@ -190,7 +190,7 @@ def test_colour_only_when_forced_and_never_with_no_color(project) -> None:
 def test_rules_lists_every_rule_with_its_documentation() -> None:
     result = run("rules")
 
-    for code in ("MC101", "MC102", "MC103", "MC104", "MC105", "MC106", "MC107", "MC108"):
+    for code in ("MC101", "MC102", "MC103", "MC104", "MC105", "MC106", "MC107", "MC108", "MC109"):
         assert code in result.output
     assert "alembic merge" in result.output
 

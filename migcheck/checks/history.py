@@ -285,3 +285,29 @@ def stale_docstring_header(history: History) -> Iterator[Finding]:
                 f"change the docstring line to `Revises: {actual}`",
                 revision=rev.id,
             )
+
+
+@rule(code="MC109", name="branch-label-conflict", severity=Severity.ERROR)
+def branch_label_conflict(history: History) -> Iterator[Finding]:
+    """A branch label is used by two revisions, or is the id of a revision.
+
+    Alembic refuses to load the tree ("Branch name ... already used by revision ..."), because labels and
+    revision ids share one namespace (`alembic upgrade <label>@head`). It usually comes from copying a
+    revision file that starts a named branch.
+
+    Fix: keep the label on the first revision of its branch only, and choose labels that are not revision ids.
+    """
+    graph = history.graph
+    for label, rev, other in graph.label_conflicts:
+        what = (
+            "is also the id of a revision" if label == other else f"is already used by revision {_q(other)}"
+        )
+        where = graph.revisions[other] if other in graph.revisions else None
+        yield branch_label_conflict.finding(
+            f"branch label {_q(label)} of {_q(rev.id)} {what}"
+            + (f" ({_at(where)})" if where is not None and where is not rev else "")
+            + "; Alembic refuses to load the tree",
+            Location(rev.path, rev.branch_labels_line or rev.revision_line),
+            f"remove {_q(label)} from branch_labels in {_at(rev, rev.branch_labels_line)}, or rename it",
+            revision=rev.id,
+        )
