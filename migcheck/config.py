@@ -45,10 +45,31 @@ class Settings:
     ignore: tuple[str, ...] = ()
     fail_on: Severity = Severity.ERROR
     expected_heads: ExpectedHeads = None
+    # drift check (MC2xx): the models against a scratch database built by the migrations
+    drift: bool = True
+    drift_only: bool = False
+    roundtrip: bool = False
+    database_url: str | None = None
+    metadata: str | None = None
+    python_path: tuple[Path, ...] = ()
     config_file: Path | None = field(default=None, compare=False)
 
 
-KEYS = ("alembic_config", "versions", "environments", "select", "ignore", "fail_on", "expected_heads")
+KEYS = (
+    "alembic_config",
+    "versions",
+    "environments",
+    "select",
+    "ignore",
+    "fail_on",
+    "expected_heads",
+    "drift",
+    "drift_only",
+    "roundtrip",
+    "database_url",
+    "metadata",
+    "python_path",
+)
 _ENV_KEYS = ("path", "select", "ignore", "expected_heads")
 
 
@@ -111,13 +132,35 @@ def _convert(key: str, raw: Any, base: Path, setting: str) -> Any:
         return parse_expected_heads(raw, setting)
     if key == "alembic_config":
         return base / _text(raw, setting)
-    if key == "versions":
+    if key in ("versions", "python_path"):
         return tuple(base / p for p in _names(raw, setting))
+    if key in ("drift", "drift_only", "roundtrip"):
+        return _flag(raw, setting)
+    if key in ("database_url", "metadata"):
+        return _text(raw, setting)
     if key == "environments":
         return tuple(
             _environment(item, setting) for item in (raw if isinstance(raw, (list, tuple)) else [raw])
         )
     raise AssertionError(key)  # pragma: no cover - KEYS and _convert are kept in step
+
+
+def _flag(raw: Any, setting: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    words = {
+        "true": True,
+        "yes": True,
+        "1": True,
+        "on": True,
+        "false": False,
+        "no": False,
+        "0": False,
+        "off": False,
+    }
+    if isinstance(raw, str) and raw.strip().lower() in words:
+        return words[raw.strip().lower()]
+    raise MigcheckError(f"{setting}: expected true or false, got {raw!r}")
 
 
 def _text(raw: Any, setting: str) -> str:

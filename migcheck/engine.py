@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
+import migcheck.checks.drift  # noqa: F401 - registers MC2xx rules (cheap: sqlalchemy loads only when drift runs)
 import migcheck.checks.history  # noqa: F401 - registers MC1xx rules
 from migcheck.checks.history import History
 from migcheck.config import EnvironmentSettings, Settings
@@ -37,7 +38,7 @@ def run(settings: Settings) -> CheckResult:
     findings: list[Finding] = []
     facts: list[HistoryFacts] = []
     notices = list(found.notices)
-    read_time = check_time = 0.0
+    read_time = check_time = drift_time = 0.0
     for env in found.environments:
         t0 = time.perf_counter()
         revisions, unreadable = _read_environment(env, root, resolver, notices)
@@ -54,15 +55,22 @@ def run(settings: Settings) -> CheckResult:
             overrides.expected_heads if overrides and overrides.expected_heads else settings.expected_heads
         )
         suppressed = {r.path: r.suppressions for r in revisions if r.suppressions}
+        graph_rules = [] if settings.drift_only else sorted(c for c in rules if c.startswith("MC1"))
+        env_findings: list[Finding] = []
         for history in _histories(env, root, revisions, unreadable, expected):
-            for code in sorted(rules):
-                for finding in REGISTRY[code].check(history):
-                    if not _is_suppressed(finding, suppressed):
-                        findings.append(replace(finding, environment=history.name))
+            for code in graph_rules:
+                env_findings += [replace(f, environment=history.name) for f in REGISTRY[code].check(history)]
             facts.append(_facts(history, env, root))
-        read_time += t1 - t0
         check_time += time.perf_counter() - t1
-    timings.update(read=read_time, check=check_time, total=time.perf_counter() - started)
+        drift_rules = sorted(c for c in rules if c.startswith("MC2"))
+        if (settings.drift or settings.drift_only) and drift_rules:
+            t2 = time.perf_counter()
+            whole = History(env.name, RevisionGraph(revisions), tuple(unreadable), expected)
+            env_findings += _drift(env, whole, settings, root, notices, drift_rules)
+            drift_time += time.perf_counter() - t2
+        findings += [f for f in env_findings if not _is_suppressed(f, suppressed)]
+        read_time += t1 - t0
+    timings.update(read=read_time, check=check_time, drift=drift_time, total=time.perf_counter() - started)
     return CheckResult(
         root=str(root),
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
@@ -71,6 +79,21 @@ def run(settings: Settings) -> CheckResult:
         notices=tuple(notices),
         timings=timings,
     )
+
+
+def _drift(
+    env: Environment, history: History, settings: Settings, root: Path, notices: list[str], codes: list[str]
+) -> list[Finding]:
+    """MC2xx for one environment, unless its revision graph is too broken to run the migrations."""
+    if history.unreadable or history.graph.dangling or history.graph.cycles() or history.graph.duplicates:
+        notices.append(f"drift check skipped for {env.name}: fix the revision graph errors first")
+        return []
+    from migcheck.checks.drift import drift_context
+
+    context = drift_context(env, history, settings, root, notices)
+    if context is None:
+        return []
+    return [replace(f, environment=env.name) for code in codes for f in REGISTRY[code].check(context)]
 
 
 def _rule_set(select: Iterable[str], ignore: Iterable[str], where: str) -> frozenset[str]:

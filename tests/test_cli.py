@@ -34,6 +34,20 @@ def test_clean_project_exits_0_with_a_one_line_verdict(project) -> None:
     result = run("check", str(project("clean", "linear")))
 
     assert result.exit_code == 0
+    assert result.output.splitlines()[0] == "ok: migrations: 3 revisions, 1 head (cccccccccccc), 1 base"
+
+
+def test_a_project_without_models_says_the_drift_check_did_not_run(project) -> None:
+    result = run("check", str(project("clean", "linear")))
+
+    assert result.output.splitlines()[1:] == [
+        "note: drift check skipped: migrations: env.py sets target_metadata = None, so there are no models to compare"
+    ]
+
+
+def test_no_drift_keeps_a_clean_run_to_one_line(project) -> None:
+    result = run("check", str(project("clean", "linear")), "--no-drift")
+
     assert result.output == "ok: migrations: 3 revisions, 1 head (cccccccccccc), 1 base\n"
 
 
@@ -210,7 +224,7 @@ def test_graph_checks_import_neither_sqlalchemy_nor_alembic(project) -> None:
     tree = project("clean", "linear")
     code = (
         "import sys; from migcheck.cli import main\n"
-        "try:\n    main(['check', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+        "try:\n    main(['check', sys.argv[1], '--no-drift'])\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic')))"
     )
 

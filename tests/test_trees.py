@@ -43,7 +43,7 @@ def copy_of(tmp_path: Path):
 
 @pytest.mark.parametrize("case", CLEAN, ids=_ids(CLEAN))
 def test_clean_tree_has_no_findings(case: Path, copy_of) -> None:
-    result = migcheck.check(copy_of(case))
+    result = migcheck.check(copy_of(case), drift=False)
 
     assert [finding_dict(f) for f in result.findings] == []
     assert result.exit_code == 0
@@ -52,7 +52,7 @@ def test_clean_tree_has_no_findings(case: Path, copy_of) -> None:
 
 @pytest.mark.parametrize("case", BROKEN, ids=_ids(BROKEN))
 def test_broken_tree_matches_its_golden_findings(case: Path, copy_of) -> None:
-    found = [finding_dict(f) for f in migcheck.check(copy_of(case)).findings]
+    found = [finding_dict(f) for f in migcheck.check(copy_of(case), drift=False).findings]
     golden = case / "expected.json"
     if os.environ.get("MIGCHECK_UPDATE_GOLDEN"):
         golden.write_text(json.dumps(found, indent=2) + "\n")
@@ -94,7 +94,7 @@ def test_what_alembic_fails_on_is_an_error_with_a_location(case: Path, copy_of) 
     ini = tree / "alembic.ini"
     if not ini.is_file():
         pytest.skip("no top-level alembic.ini to hand to Alembic")
-    result = migcheck.check(tree)
+    result = migcheck.check(tree, drift=False)
     errors = [f for f in result.findings if f.severity is migcheck.Severity.ERROR]
 
     if _alembic_fails(ini):

@@ -53,6 +53,6 @@ def render(result: CheckResult, *, color: bool = False) -> str:
     several = len(result.histories) > 1
     if several:
         lines += [f"  {h.environment}: {_shape(h)}" for h in result.histories]
-    lines += [f"note: {n}" for n in result.notices]
     lines += [_finding(f, color, several) for f in result.findings]
+    lines += [f"note: {n}" for n in result.notices]
     return "\n".join(lines) + "\n"

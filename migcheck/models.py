@@ -1,0 +1,180 @@
+"""The user's models: import them for the drift check, and find the source line that declares a table or column.
+
+This is one of the two places where migcheck runs the user's code (the other is env.py), so everything here
+runs inside `project_context`, which puts the project on sys.path and takes its modules out again afterwards.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import importlib
+import inspect
+import os
+import sys
+import textwrap
+import traceback
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from migcheck.errors import MigcheckError
+
+SourceLine = tuple[str, int]  # absolute file, line
+
+
+@contextlib.contextmanager
+def project_context(cwd: Path, python_path: Sequence[Path]) -> Iterator[None]:
+    """Run with the project importable and as the working directory; restore sys.path, cwd and modules after."""
+    saved_path, saved_cwd, saved_modules = list(sys.path), os.getcwd(), set(sys.modules)
+    sys.path[:0] = [str(p) for p in python_path]
+    os.chdir(cwd)
+    try:
+        yield
+    finally:
+        os.chdir(saved_cwd)
+        sys.path[:] = saved_path
+        roots = tuple(str(p) for p in (cwd, *python_path))
+        for name in set(sys.modules) - saved_modules:
+            # the project's modules go, so a second check in this process imports them afresh
+            file = getattr(sys.modules[name], "__file__", None) or ""
+            installed = "site-packages" in file or "dist-packages" in file or name.split(".")[0] == "migcheck"
+            if file.startswith(roots) and not installed:
+                del sys.modules[name]
+
+
+def user_error(exc: BaseException, what: str, roots: Sequence[Path], hint: str = "") -> MigcheckError:
+    """An exception raised by the user's code, as a message with the user's own traceback lines only."""
+    prefixes = tuple(str(r) for r in roots)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(prefixes)]
+    if isinstance(exc, SyntaxError) and exc.filename:
+        frames.append(traceback.FrameSummary(exc.filename, exc.lineno or 0, "<module>", line=exc.text or ""))
+    lines = [
+        f"  File {f.filename!r}, line {f.lineno}, in {f.name}\n    {(f.line or '').strip()}" for f in frames
+    ]
+    detail = "\n".join(lines)
+    return MigcheckError(
+        f"{what} raised {type(exc).__name__}: {exc}\n{detail}".rstrip()
+        + f"\n({hint + '; ' if hint else ''}the drift check runs your code; --no-drift skips it)"
+    )
+
+
+def load_metadata(spec: str, roots: Sequence[Path]) -> Any:
+    """`module:attr` -> a MetaData: a MetaData, a declarative base, SQLModel, a Flask-SQLAlchemy `db`, a Flask
+    app, or a zero-argument factory returning one of these."""
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise MigcheckError(f"--metadata {spec!r}: expected module:attribute, e.g. myapp.models:Base")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # noqa: BLE001 - any error in the user's module is reported as theirs
+        raise user_error(exc, f"--metadata: importing {module_name!r}", roots) from None
+    target: Any = module
+    for part in attr.split("."):
+        if not hasattr(target, part):
+            raise MigcheckError(f"--metadata {spec!r}: module {module_name!r} has no attribute {part!r}")
+        target = getattr(target, part)
+    metadata = _as_metadata(target)
+    if metadata is None and callable(target):
+        try:
+            metadata = _as_metadata(target())
+        except Exception as exc:  # noqa: BLE001
+            raise user_error(exc, f"--metadata: calling {spec}()", roots) from None
+    if metadata is None:
+        raise MigcheckError(
+            f"--metadata {spec!r} is a {type(target).__name__}, not a MetaData, a declarative base, SQLModel,"
+            " a Flask-SQLAlchemy db, a Flask app or a factory returning one"
+        )
+    return metadata
+
+
+def _as_metadata(obj: Any) -> Any:
+    from sqlalchemy import MetaData
+
+    if isinstance(obj, MetaData):
+        return obj
+    extensions = getattr(obj, "extensions", None)
+    if isinstance(extensions, dict) and "sqlalchemy" in extensions:  # a Flask app
+        obj = extensions["sqlalchemy"]
+    metadata = getattr(obj, "metadata", None)
+    return metadata if isinstance(metadata, MetaData) else None
+
+
+def source_lines(metadata: Any, roots: Sequence[Path]) -> dict[tuple[str, str | None], SourceLine]:
+    """(table, column or None) -> where the models declare it, from the mapped classes' source, else from
+    `Table("name", ...)` calls in the project's modules."""
+    found: dict[tuple[str, str | None], SourceLine] = {}
+    with contextlib.suppress(Exception):  # private registry API: a miss only costs a location
+        _from_mappers(metadata, found)
+    prefixes = tuple(str(r) for r in roots)
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None) or ""
+        if file.endswith(".py") and file.startswith(prefixes):
+            _from_table_calls(file, found)
+    return found
+
+
+def _from_mappers(metadata: Any, found: dict[tuple[str, str | None], SourceLine]) -> None:
+    from sqlalchemy.orm import mapperlib
+
+    for registry in list(mapperlib._all_registries()):
+        for mapper in list(registry.mappers):
+            table = mapper.local_table
+            if getattr(table, "metadata", None) is not metadata or not hasattr(table, "name"):
+                continue
+            cls = mapper.class_
+            try:
+                lines, start = inspect.getsourcelines(cls)
+                file = inspect.getsourcefile(cls) or ""
+            except (OSError, TypeError):
+                continue
+            body = ast.parse(textwrap.dedent("".join(lines))).body[0]
+            found.setdefault((table.name, None), (file, start))
+            assigned = _assignment_lines(body)
+            for column in table.columns:
+                try:
+                    key = mapper.get_property_by_column(column).key
+                except Exception:  # noqa: BLE001 - unmapped column
+                    key = column.key
+                if key in assigned:
+                    found.setdefault((table.name, column.name), (file, start + assigned[key] - 1))
+
+
+def _assignment_lines(cls: ast.stmt) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    for node in getattr(cls, "body", []):
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else [node.target]
+            if isinstance(node, ast.AnnAssign)
+            else []
+        )
+        for target in targets:
+            if isinstance(target, ast.Name):
+                lines[target.id] = node.lineno
+    return lines
+
+
+def _from_table_calls(file: str, found: dict[tuple[str, str | None], SourceLine]) -> None:
+    try:
+        tree = ast.parse(Path(file).read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and _called(node) == "Table" and node.args):
+            continue
+        name = node.args[0]
+        if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+            continue
+        found.setdefault((name.value, None), (file, node.lineno))
+        for arg in node.args[1:]:
+            if isinstance(arg, ast.Call) and _called(arg) == "Column" and arg.args:
+                col = arg.args[0]
+                if isinstance(col, ast.Constant) and isinstance(col.value, str):
+                    found.setdefault((name.value, col.value), (file, arg.lineno))
+
+
+def _called(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
