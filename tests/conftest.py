@@ -52,8 +52,10 @@ format = %(levelname)-5.5s [%(name)s] %(message)s
 """
 
 ENV_PY = """\
-# env.py placeholder: migcheck never runs it, and the tests only load the script directory.
+# env.py: these trees have no models, so migcheck's drift check skips them; graph tests only read the files.
 from alembic import context  # noqa: F401
+
+target_metadata = None
 """
 
 SCRIPT_MAKO = '''\
@@ -216,3 +218,55 @@ def tree(tmp_path: Path) -> Callable[..., Path]:
         return make_tree(tmp_path, *specs)
 
     return build
+
+
+# --- database servers (PostgreSQL, MySQL/MariaDB) for the scratch-database tests --------------------------
+
+PG_URL_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+MYSQL_URL_DEFAULT = "mysql+pymysql://root@127.0.0.1:3306/test"
+
+
+def _reachable_server(env_var: str, default: str, label: str) -> str:
+    """The server URL from `env_var`; skip when it is not reachable, except on CI where that is a failure."""
+    import os
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from migcheck.scratch import mask_url
+
+    url = os.environ.get(env_var) or default
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 3})
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        finally:
+            engine.dispose()
+    except (SQLAlchemyError, ImportError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        message = f"{label} not reachable at {mask_url(url)}: {reason} (set {env_var})"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """A PostgreSQL server (MIGCHECK_TEST_PG_URL); its database is only the one to connect to."""
+    return _reachable_server("MIGCHECK_TEST_PG_URL", PG_URL_DEFAULT, "PostgreSQL")
+
+
+@pytest.fixture(scope="session")
+def mysql_url() -> str:
+    """A MySQL/MariaDB server (MIGCHECK_TEST_MYSQL_URL); its database is only the one to connect to."""
+    return _reachable_server("MIGCHECK_TEST_MYSQL_URL", MYSQL_URL_DEFAULT, "MySQL/MariaDB")
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mysql"], ids=["sqlite", "postgresql", "mysql"])
+def server_url(request: pytest.FixtureRequest) -> str | None:
+    """Each dialect in turn: None for SQLite, else the server URL to make scratch databases on."""
+    if request.param == "sqlite":
+        return None
+    return str(request.getfixturevalue("pg_url" if request.param == "postgresql" else "mysql_url"))

@@ -1,0 +1,247 @@
+"""Scratch databases: create an empty database for a check, hand out its URL, and always drop it.
+
+SQLite gets a file in a temporary directory; PostgreSQL and MySQL/MariaDB get `migcheck_<12 hex>` on the
+server the user named. Only a name generated here is ever written to or dropped. SQLAlchemy is imported
+inside the functions so that the graph-only path of migcheck never pays for it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import secrets
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from migcheck.errors import MigcheckError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL, Engine
+
+PREFIX = "migcheck_"
+CONNECT_TIMEOUT = 10  # seconds; an unreachable server should fail the check quickly, not hang CI
+_DEFAULT_PORT = {"postgresql": 5432, "mysql": 3306}
+_DEFAULT_DRIVER = {"postgresql": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
+_PIP = {
+    "psycopg": "psycopg[binary]",
+    "psycopg2": "psycopg2-binary",
+    "pymysql": "pymysql",
+    "mysqldb": "mysqlclient",
+}
+_SECRET_QUERY = re.compile(r"([?&](?:password|passwd|pwd|sslpassword)=)[^&]*", re.IGNORECASE)
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password replaced by ***; works on text SQLAlchemy cannot parse, too."""
+    url = _SECRET_QUERY.sub(r"\1***", url)
+    scheme, sep, rest = url.partition("://")
+    # The last "@" ends the credentials: an unencoded "@" inside a password must not leak what follows it.
+    userinfo, at, hostpart = (rest if sep else url).rpartition("@")
+    if not at:
+        return url
+    if not sep:
+        return f"***@{hostpart}"
+    user, colon, _ = userinfo.partition(":")
+    return f"{scheme}://{user}{':***' if colon else ''}@{hostpart}"
+
+
+def dialect_of(url: str | None) -> str:
+    """The dialect family of a URL: sqlite, postgresql or mysql (MariaDB included); None means SQLite."""
+    return "sqlite" if url is None else _family(_parse(url))
+
+
+def _parse(url: str) -> URL:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):
+        raise MigcheckError(f"cannot parse database URL {mask_url(url)!r}") from None
+
+
+def _family(url: URL) -> str:
+    backend = url.get_backend_name()
+    family = "mysql" if backend == "mariadb" else backend
+    if family not in ("sqlite", "postgresql", "mysql"):
+        raise MigcheckError(
+            f"unsupported database {backend!r} in {mask_url(str(url))!r}: scratch databases can be "
+            "sqlite, postgresql or mysql/mariadb"
+        )
+    return family
+
+
+def _with_driver(url: URL) -> URL:
+    """Plain postgresql:// and mysql:// URLs get the driver migcheck ships with."""
+    if _family(url) == "sqlite" or "+" in url.drivername:  # _family also rejects unsupported databases
+        return url
+    if url.get_backend_name() == "postgresql" and importlib.util.find_spec("psycopg2") is not None:
+        return url  # SQLAlchemy's own default driver for postgresql://
+    return url.set(drivername=f"{url.drivername}+{_DEFAULT_DRIVER[url.get_backend_name()]}")
+
+
+def _where(url: URL) -> str:
+    host = (url.host or "localhost").rpartition("@")[2]
+    return f"{host}:{url.port or _DEFAULT_PORT[_family(url)]}"
+
+
+def _first_line(exc: BaseException, url: URL) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    line = text.splitlines()[0] if text else type(exc).__name__
+    return line.replace(url.password, "***") if isinstance(url.password, str) and url.password else line
+
+
+def _engine(url: URL) -> Engine:
+    """An engine on the server's maintenance database: the URL's own, else postgres (PG) or none (MySQL)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import NoSuchModuleError
+    from sqlalchemy.pool import NullPool
+
+    args = {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT}
+    try:
+        maintenance = url.database or ("postgres" if _family(url) == "postgresql" else None)
+        return create_engine(
+            url.set(database=maintenance), poolclass=NullPool, isolation_level="AUTOCOMMIT", connect_args=args
+        )
+    except (ImportError, NoSuchModuleError):
+        family, driver = _family(url), url.get_driver_name()
+        default = _DEFAULT_DRIVER[family]
+        fix = f"pip install '{_PIP.get(driver, driver)}'"
+        if driver != default:
+            fix += f" (or use {family}+{default}:// with pip install '{_PIP[default]}')"
+        raise MigcheckError(f"the {driver} driver for {family} is not installed: {fix}") from None
+
+
+def _create(admin: Engine, url: URL, name: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    family, where, user = _family(url), _where(url), url.username or "<user>"
+    try:
+        conn = admin.connect()
+    except SQLAlchemyError as exc:
+        raise MigcheckError(
+            f"cannot connect to the {family} server at {where} ({mask_url(str(url))}): {_first_line(exc, url)}"
+        ) from None
+    with conn:
+        try:
+            conn.execute(text(f"CREATE DATABASE {admin.dialect.identifier_preparer.quote_identifier(name)}"))
+        except SQLAlchemyError as exc:
+            reason, orig = _first_line(exc, url), getattr(exc, "orig", None)
+            if family == "postgresql" and getattr(orig, "sqlstate", None) == "42501":
+                raise MigcheckError(
+                    f"role {user!r} may not create databases on {where} ({reason}): give it CREATEDB "
+                    f"(ALTER ROLE {user} CREATEDB) or point --database-url at a server where it has it"
+                ) from None
+            if family == "mysql" and getattr(orig, "args", (None,))[0] in (1044, 1142):
+                raise MigcheckError(
+                    f"user {user!r} may not create databases on {where} ({reason}): it needs the CREATE, DROP "
+                    f"privileges (GRANT CREATE, DROP ON *.* TO '{user}'@'%'; narrowest: GRANT ALL ON "
+                    f"`migcheck\\_%`.* TO '{user}'@'%') or point --database-url at a server where it has them"
+                ) from None
+            raise MigcheckError(f"cannot create a scratch database on {where}: {reason}") from None
+
+
+def _drop(admin: Engine, name: str) -> None:
+    from sqlalchemy import text
+
+    quoted = admin.dialect.identifier_preparer.quote_identifier(name)
+    with admin.connect() as conn:
+        if admin.dialect.name == "postgresql":
+            if (admin.dialect.server_version_info or (0,)) >= (13,):
+                conn.execute(text(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
+                return
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                {"name": name},
+            )
+        else:  # a connection still holding a lock in it must not make the drop wait for a day
+            conn.execute(text("SET SESSION lock_wait_timeout = 30"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {quoted}"))
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Turn SIGTERM into SystemExit(143) so `finally` blocks run; a second SIGTERM is ignored meanwhile."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def _drop_or_warn(admin: Engine, name: str, url: URL) -> None:
+    try:
+        _drop(admin, name)
+    except BaseException as exc:  # noqa: BLE001 - never hide the exception that is already in flight
+        print(
+            f"migcheck: warning: could not drop scratch database {name} on {_where(url)} "
+            f"({mask_url(str(url.set(database=name)))}): {_first_line(exc, url)}; drop it by hand",
+            file=sys.stderr,
+        )
+        if not isinstance(exc, Exception):
+            raise  # a second Ctrl-C during the drop still stops the process
+    finally:
+        admin.dispose()
+
+
+@contextmanager
+def scratch_database(server_url: str | None) -> Iterator[str]:
+    """Yield the SQLAlchemy URL of a new, empty database that migcheck created; drop it afterwards, always."""
+    if server_url is None or dialect_of(server_url) == "sqlite":
+        with _sigterm_raises(), tempfile.TemporaryDirectory(prefix=PREFIX) as directory:
+            path = os.path.join(directory, "migcheck.db")
+            open(path, "wb").close()  # an empty file is an empty SQLite database
+            yield f"sqlite:///{path}"
+        return
+    url = _with_driver(_parse(server_url))
+    admin = _engine(url)
+    name = f"{PREFIX}{secrets.token_hex(6)}"
+    with _sigterm_raises():
+        may_exist = True  # also when interrupted during CREATE DATABASE: DROP ... IF EXISTS is harmless
+        try:
+            try:
+                _create(admin, url, name)
+            except MigcheckError:
+                may_exist = False
+                raise
+            yield url.set(database=name).render_as_string(hide_password=False)
+        finally:
+            if may_exist:
+                _drop_or_warn(admin, name, url)
+            else:
+                admin.dispose()
+
+
+def list_scratch_databases(server_url: str) -> list[str]:
+    """Names of the databases named migcheck_% on that server (none for SQLite), sorted."""
+    from sqlalchemy import text
+
+    url = _with_driver(_parse(server_url))
+    family = _family(url)
+    if family == "sqlite":
+        return []
+    admin = _engine(url)
+    query = {
+        "postgresql": "SELECT datname FROM pg_database WHERE datname LIKE :pattern",
+        "mysql": "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE :pattern",
+    }[family]
+    try:
+        with admin.connect() as conn:
+            return sorted(conn.execute(text(query), {"pattern": PREFIX.replace("_", "\\_") + "%"}).scalars())
+    finally:
+        admin.dispose()
