@@ -76,6 +76,40 @@ def _format_choices() -> list[str]:
     help="Number of heads, or head ids / branch labels, that are intended.",
 )
 @click.option(
+    "--database-url",
+    envvar="MIGCHECK_DATABASE_URL",
+    help="PostgreSQL or MySQL server for the drift check's scratch database (default: a temporary SQLite file).",
+)
+@click.option(
+    "--metadata",
+    envvar="MIGCHECK_METADATA",
+    help="module:attr of the models (MetaData, declarative base, Flask-SQLAlchemy db, Flask app or factory);"
+    " migcheck then runs the migrations itself instead of env.py.",
+)
+@click.option(
+    "--python-path",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="MIGCHECK_PYTHON_PATH",
+    help="Directory to import the project's modules from (repeatable; default: the project root).",
+)
+@click.option(
+    "--drift/--no-drift",
+    default=None,
+    envvar="MIGCHECK_DRIFT",
+    help="Compare the models with a scratch database built by the migrations.  [default: drift]",
+)
+@click.option(
+    "--drift-only", is_flag=True, default=None, envvar="MIGCHECK_DRIFT_ONLY", help="Run only the drift check."
+)
+@click.option(
+    "--roundtrip",
+    is_flag=True,
+    default=None,
+    envvar="MIGCHECK_ROUNDTRIP",
+    help="Also upgrade, downgrade and upgrade again each revision (MC203).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(_format_choices()),
@@ -114,7 +148,7 @@ def check(ctx: click.Context, path: Path, fmt: str, output: Path | None, **flags
 
 
 def _flag_value(key: str, value: Any) -> Any:
-    if key in ("select", "ignore", "versions"):
+    if key in ("select", "ignore", "versions", "python_path"):
         return tuple(value)
     return value
 
@@ -183,3 +217,79 @@ def _color_wanted() -> bool:
     if os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR"))
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option(
+    "--database-url",
+    required=True,
+    envvar="MIGCHECK_DATABASE_URL",
+    help="SQLAlchemy URL of the database to look at (read-only), e.g. postgresql+psycopg://user@host/db.",
+)
+@click.option(
+    "-c",
+    "--alembic-config",
+    type=click.Path(path_type=Path),
+    envvar="MIGCHECK_ALEMBIC_CONFIG",
+    help="Use this alembic.ini instead of discovering environments.",
+)
+@click.option(
+    "--versions",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    envvar="MIGCHECK_VERSIONS",
+    help="The version directory of the history the database follows (repeatable); skips discovery.",
+)
+@click.option(
+    "--version-table",
+    default="alembic_version",
+    show_default=True,
+    envvar="MIGCHECK_VERSION_TABLE",
+    help="Name of Alembic's version table (as given to context.configure in env.py).",
+)
+@click.option(
+    "--version-table-schema",
+    envvar="MIGCHECK_VERSION_TABLE_SCHEMA",
+    help="Schema of the version table, when it is not the default schema.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_format_choices()),
+    default="text",
+    show_default=True,
+    envvar="MIGCHECK_FORMAT",
+    help="Report format.",
+)
+@click.pass_context
+def status(
+    ctx: click.Context,
+    path: Path,
+    database_url: str,
+    version_table: str,
+    version_table_schema: str | None,
+    fmt: str,
+    **flags: Any,
+) -> None:
+    """Compare a live database with the revisions under PATH, read-only (MC401 behind head, MC402 unknown)."""
+    from migcheck.checks.status import run_status
+    from migcheck.config import load_settings
+    from migcheck.report import render
+
+    overrides = {
+        key: _flag_value(key, value)
+        for key, value in flags.items()
+        if ctx.get_parameter_source(key) not in (ParameterSource.DEFAULT, None)
+    }
+    result = _guard(
+        lambda: run_status(
+            load_settings(path, overrides),
+            database_url,
+            version_table=version_table,
+            version_table_schema=version_table_schema or None,
+        )
+    )
+    color = fmt == "text" and _color_wanted()
+    _emit(render(result, fmt, color=color), None, color)
+    ctx.exit(result.exit_code)

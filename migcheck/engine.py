@@ -12,6 +12,7 @@ from pathlib import Path
 
 import migcheck.checks.drift  # noqa: F401 - registers MC2xx rules (cheap: sqlalchemy loads only when drift runs)
 import migcheck.checks.history  # noqa: F401 - registers MC1xx rules
+import migcheck.checks.status  # noqa: F401 - registers MC4xx rules (run by `migcheck status`)
 from migcheck.checks.history import History
 from migcheck.config import EnvironmentSettings, Settings
 from migcheck.constants import ConstantResolver
