@@ -85,7 +85,7 @@ class _Tracker:
             finally:
                 ctx._migrations_fn = steps
 
-        MigrationContext.run_migrations = run_migrations  # type: ignore[method-assign]
+        MigrationContext.run_migrations = run_migrations  # type: ignore[method-assign,assignment]
         try:
             yield self
         finally:
@@ -246,7 +246,7 @@ class Runner:
         with self.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             script = produce_migrations(context, self.metadata)
-            return list(script.upgrade_ops.ops)
+            return list(script.upgrade_ops.ops) if script.upgrade_ops is not None else []
 
     def _compare_env(self) -> list[Any]:
         from alembic import autogenerate

@@ -29,11 +29,13 @@ def project_context(cwd: Path, python_path: Sequence[Path]) -> Iterator[None]:
     saved_path, saved_cwd, saved_modules = list(sys.path), os.getcwd(), set(sys.modules)
     sys.path[:0] = [str(p) for p in python_path]
     os.chdir(cwd)
+    _forget_relative_finders()
     try:
         yield
     finally:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
+        _forget_relative_finders()
         roots = tuple(str(p) for p in (cwd, *python_path))
         for name in set(sys.modules) - saved_modules:
             # the project's modules go, so a second check in this process imports them afresh
@@ -41,6 +43,13 @@ def project_context(cwd: Path, python_path: Sequence[Path]) -> Iterator[None]:
             installed = "site-packages" in file or "dist-packages" in file or name.split(".")[0] == "migcheck"
             if file.startswith(roots) and not installed:
                 del sys.modules[name]
+
+
+def _forget_relative_finders() -> None:
+    # A finder for a relative sys.path entry (".", as alembic's prepend_sys_path adds) is cached with the
+    # directory that was current when it was made; after a chdir it would import another project's modules.
+    for key in [k for k in sys.path_importer_cache if not os.path.isabs(k)]:
+        del sys.path_importer_cache[key]
 
 
 def user_error(exc: BaseException, what: str, roots: Sequence[Path], hint: str = "") -> MigcheckError:
