@@ -4,7 +4,9 @@
 
 Revisions look like `alembic revision --autogenerate` output (docstring header, annotated identifiers,
 create_table / add_column / create_index bodies). Every 50th revision opens a short side branch that the
-next revision merges back, so the graph has merge points, not only a chain.
+next revision merges back, so the graph has merge points, not only a chain. The project is complete: its
+models.py declares exactly what the migrations create and env.py is Alembic's template wired to it, so the
+drift check (and `alembic upgrade head && alembic check`) run on it clean, on SQLite, PostgreSQL and MySQL.
 """
 
 from __future__ import annotations
@@ -15,7 +17,79 @@ from pathlib import Path
 INI = """[alembic]
 script_location = %(here)s/migrations
 path_separator = os
+prepend_sys_path = .
+sqlalchemy.url = sqlite:///bench.db
 """
+
+ENV = """from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+from models import metadata
+
+config = context.config
+target_metadata = metadata
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = engine_from_config(config.get_section(config.config_ini_section), poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+run_migrations_online()
+"""
+
+MODELS_HEAD = """from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, text
+
+metadata = MetaData()
+users = Table("users", metadata, Column("id", Integer, primary_key=True), {columns})
+"""
+
+MODELS_TABLE = """
+t_{i} = Table(
+    "t_{i}",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100)),
+    Column("created_at", DateTime, server_default=text("CURRENT_TIMESTAMP"), nullable=False),
+    Index("ix_t_{i}_name", "name"),
+)
+"""
+
+USERS = '''"""create users
+
+Revision ID: {rid}
+Revises:
+Create Date: 2024-01-01 00:00:00.000000
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision: str = "{rid}"
+down_revision: Union[str, Sequence[str], None] = None
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.create_table("users", sa.Column("id", sa.Integer(), nullable=False), sa.PrimaryKeyConstraint("id"))
+
+
+def downgrade() -> None:
+    op.drop_table("users")
+'''
 
 TEMPLATE = '''"""{message}
 
@@ -43,11 +117,11 @@ def upgrade() -> None:
         "t_{i}",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=True),
-        sa.Column("created_at", sa.DateTime(), server_default=sa.text("now()"), nullable=False),
+        sa.Column("created_at", sa.DateTime(), server_default=sa.text("CURRENT_TIMESTAMP"), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_t_{i}_name"), "t_{i}", ["name"], unique=False)
-    op.add_column("users", sa.Column("c_{i}", sa.String(length=50), nullable=True))
+    op.add_column("users", sa.Column("c_{i}", sa.Integer(), nullable=True))
     # ### end Alembic commands ###
 
 
@@ -64,16 +138,19 @@ def generate(count: int, root: Path) -> None:
     versions = root / "migrations" / "versions"
     versions.mkdir(parents=True, exist_ok=True)
     (root / "alembic.ini").write_text(INI)
-    (root / "migrations" / "env.py").write_text("# the application configures Alembic in code\n")
-    parents: tuple[str, ...] = ()
+    (root / "migrations" / "env.py").write_text(ENV)
+    (versions / "000000000000_create_users.py").write_text(USERS.format(rid="0" * 12))
+    parents: tuple[str, ...] = ("0" * 12,)
     side: str | None = None
-    for i in range(count):
+    tables: list[str] = []
+    for i in range(1, count):
         rid = f"{i:012x}"
         if side is not None:
             parents, side = (*parents, side), None
         down = "None" if not parents else repr(parents[0]) if len(parents) == 1 else repr(parents)
         body = TEMPLATE.format(message=f"step {i}", rid=rid, revises=", ".join(parents), down=down, i=i)
         (versions / f"{rid}_step_{i}.py").write_text(body)
+        tables.append(str(i))
         if i % 50 == 49 and i + 2 < count:
             # a side branch off this revision, merged by the revision after next
             side_id = f"5{i:011x}"  # main ids start with 0, so never collide
@@ -81,8 +158,12 @@ def generate(count: int, root: Path) -> None:
                 message=f"side {i}", rid=side_id, revises=rid, down=repr(rid), i=f"s{i}"
             )
             (versions / f"{side_id}_side_{i}.py").write_text(side_body)
+            tables.append(f"s{i}")
             side = side_id
         parents = (rid,)
+    columns = ", ".join(f'Column("c_{t}", Integer)' for t in tables)
+    models = MODELS_HEAD.format(columns=columns) + "".join(MODELS_TABLE.format(i=t) for t in tables)
+    (root / "models.py").write_text(models)
 
 
 def main() -> None:
