@@ -12,6 +12,7 @@ import contextlib
 import io
 import os
 import re
+import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,9 @@ class Failure:
     revision: str | None
     error: str
     downgrade: bool = False
+    # set when the failure is in a revision file itself (it does not import), not in a migration step
+    file: str | None = None
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -201,13 +205,28 @@ class Runner:
         except MigcheckError:
             raise
         except Exception as exc:  # noqa: BLE001 - the user's migration or env.py failed
-            failure = self.tracker.failure(exc)
+            failure = self.tracker.failure(exc) or self._broken_revision_file(exc)
             if failure is None:
                 raise user_error(exc, f"{self.env.name}: env.py", self.roots, _ENV_HINT) from None
             return failure
         finally:
             self.config.attributes.pop("connection", None)
         return None
+
+    def _broken_revision_file(self, exc: BaseException) -> Failure | None:
+        """A revision file that fails to import (a syntax error below its header, say) is the file's fault."""
+        file = getattr(exc, "filename", None) if isinstance(exc, SyntaxError) else None
+        if file is None:
+            frames = traceback.extract_tb(exc.__traceback__)
+            file, line = (frames[-1].filename, frames[-1].lineno) if frames else (None, None)
+        else:
+            line = getattr(exc, "lineno", None)
+        locations = tuple(str(p) for p in self.env.version_locations)
+        if not file or not os.path.abspath(file).startswith(locations):
+            return None
+        return Failure(
+            None, f"{type(exc).__name__}: {first_error_line(exc)}", file=os.path.abspath(file), line=line
+        )
 
     def _own_environment(self, target: str, downgrade: bool) -> None:
         from alembic.runtime.environment import EnvironmentContext

@@ -178,6 +178,18 @@ def test_a_migration_failing_half_way_is_mc202_and_leaves_no_database(project, s
     assert _leftovers(server_url) == before
 
 
+def test_a_syntax_error_below_the_header_is_mc202_at_its_line(project) -> None:
+    blog = project("blog_declarative")
+    revision = next((blog / "migrations" / "versions").glob("*.py"))
+    lines = revision.read_text().count("\n")
+    revision.write_text(revision.read_text() + "\n\ndef helper(:\n    pass\n")
+
+    result = migcheck.check(blog)
+
+    assert _summary(result) == [("MC202", f"migrations/versions/{revision.name}", lines + 3)]
+    assert "SyntaxError" in result.findings[0].message
+
+
 def test_roundtrip_reports_the_revision_whose_downgrade_is_incomplete(project, server_url) -> None:
     tree = project("roundtrip_broken")
 

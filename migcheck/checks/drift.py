@@ -97,8 +97,12 @@ def migration_fails(ctx: DriftContext) -> Iterator[Finding]:
             "; SQLite cannot ALTER most things: use `with op.batch_alter_table(...)` (render_as_batch=True in"
             " env.py), or check on your real dialect with --database-url"
         )
+    if failure.file is not None:
+        what = f"revision file {_display(failure.file, ctx.root)} cannot be imported"
+    else:
+        what = f"revision {failure.revision!r} fails on a fresh {ctx.outcome.dialect} database"
     yield migration_fails.finding(
-        f"revision {failure.revision!r} fails on a fresh {ctx.outcome.dialect} database: {failure.error}",
+        f"{what}: {failure.error}",
         location,
         hint,
         revision=failure.revision,
@@ -127,6 +131,8 @@ def roundtrip_not_clean(ctx: DriftContext) -> Iterator[Finding]:
 
 
 def _revision_location(ctx: DriftContext, failure: Failure) -> Location:
+    if failure.file is not None:
+        return Location(_display(failure.file, ctx.root), failure.line or 1)
     rev = ctx.history.graph.revisions.get(failure.revision or "")
     if rev is None:
         return _newest_head(ctx)
