@@ -149,8 +149,8 @@ def test_a_table_only_in_the_database_is_reported_at_the_newest_head(project, se
     assert "op.drop_table('legacy_audit')" in result.findings[0].hint
 
 
-def test_core_table_column_is_located_at_its_column_call(project) -> None:
-    result = migcheck.check(project("core_table"))
+def test_core_table_column_is_located_at_its_column_call(project, server_url) -> None:
+    result = migcheck.check(project("core_table"), database_url=server_url)
 
     assert _summary(result) == [("MC201", "tables.py", 9)]
 
