@@ -229,4 +229,20 @@ def _facts(history: History, env: Environment, root: Path) -> HistoryFacts:
         heads=tuple(point(h, head_labels(h)) for h in graph.heads()),
         bases=tuple(point(b, graph.revisions[b].branch_labels) for b in graph.bases()),
         merge_points=tuple(graph.merge_points()),
+        edges=_near_heads(graph),
     )
+
+
+def _near_heads(graph: RevisionGraph, depth: int = 4, limit: int = 60) -> tuple[tuple[str, str], ...]:
+    """Edges among the revisions at most `depth` steps below a head (and their fork points), at most `limit`."""
+    heads = graph.heads()
+    keep: set[str] = set(heads)
+    frontier = list(heads)
+    for _ in range(depth):
+        frontier = [p for rid in frontier for p in graph.parents(rid) if p not in keep]
+        keep.update(frontier)
+    if len(heads) > 1:
+        keep.update(graph.fork_points(heads))
+    ordered = [rid for rid in graph.revisions if rid in keep][-limit:]
+    chosen = set(ordered)
+    return tuple((rid, down) for rid in ordered for down in graph.parents(rid) if down in chosen)

@@ -27,6 +27,8 @@ class HistoryFacts:
     heads: tuple[Point, ...]
     bases: tuple[Point, ...]
     merge_points: tuple[str, ...] = ()
+    # (revision, down_revision) edges of the revisions near the heads: enough to draw how they diverged
+    edges: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ def document(result: CheckResult) -> dict[str, Any]:
                 "heads": [_point(p) for p in h.heads],
                 "bases": [_point(p) for p in h.bases],
                 "merge_points": list(h.merge_points),
+                "edges": [list(e) for e in h.edges],
             }
             for h in result.histories
         ],
