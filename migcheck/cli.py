@@ -76,6 +76,11 @@ def _format_choices() -> list[str]:
     help="Number of heads, or head ids / branch labels, that are intended.",
 )
 @click.option(
+    "--base",
+    envvar="MIGCHECK_BASE",
+    help="Git ref of the branch this change merges into (e.g. origin/main): check the merge result (MC11x).",
+)
+@click.option(
     "--database-url",
     envvar="MIGCHECK_DATABASE_URL",
     help="PostgreSQL or MySQL server for the drift check's scratch database (default: a temporary SQLite file).",
@@ -178,6 +183,69 @@ def rules(fmt: str) -> None:
     for r in ordered:
         body = "\n".join(f"    {line}" if line else "" for line in r.description.splitlines())
         click.echo(f"{r.code} {r.name} ({r.severity.value})\n    {r.summary}\n\n{body}\n")
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("-c", "--alembic-config", type=click.Path(path_type=Path), envvar="MIGCHECK_ALEMBIC_CONFIG")
+@click.option("--versions", multiple=True, type=click.Path(path_type=Path), envvar="MIGCHECK_VERSIONS")
+@click.option(
+    "--base", envvar="MIGCHECK_BASE", help="Mark the revisions that are not on this git ref as new."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "mermaid", "dot"]), default="text", show_default=True
+)
+@click.option(
+    "--depth", type=click.IntRange(min=1), help="Only the revisions at most this many steps below a head."
+)
+def graph(path: Path, fmt: str, depth: int | None, **flags: Any) -> None:
+    """Draw the revision graph of each environment (static: no revision file is imported)."""
+    from migcheck.config import load_settings
+    from migcheck.graphview import render_graph, revision_graphs
+
+    def draw() -> str:
+        settings = load_settings(path, {k: _flag_value(k, v) for k, v in flags.items() if v})
+        parts = []
+        for name, graph_, new in revision_graphs(settings):
+            only = graph_.near_heads(depth) if depth else ()
+            parts.append(
+                (f"# {name}\n" if fmt == "text" else "") + render_graph(graph_, fmt, new=new, only=only)
+            )
+        return "\n".join(parts)
+
+    _emit(_guard(draw), None)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("-c", "--alembic-config", type=click.Path(path_type=Path), envvar="MIGCHECK_ALEMBIC_CONFIG")
+@click.option("--versions", multiple=True, type=click.Path(path_type=Path), envvar="MIGCHECK_VERSIONS")
+@click.option(
+    "--base", envvar="MIGCHECK_BASE", help="Git ref the change merges into; its revisions are never edited."
+)
+@click.option("--write", is_flag=True, help="Apply the fix (default: print the diff only).")
+@click.option(
+    "--merge",
+    is_flag=True,
+    help="Write a merge revision (like `alembic merge heads`) instead of re-pointing.",
+)
+def fix(path: Path, write: bool, merge: bool, **flags: Any) -> None:
+    """Resolve two heads (MC101, or MC110 with --base): re-point the change's branch at the other head."""
+    from migcheck.config import load_settings
+    from migcheck.fix import apply, plan
+
+    settings = _guard(lambda: load_settings(path, {k: _flag_value(k, v) for k, v in flags.items() if v}))
+    edits = _guard(lambda: plan(settings, merge=merge))
+    if not edits:
+        click.echo("nothing to fix: every environment has one head")
+        return
+    for edit in edits:
+        click.echo(edit.diff(settings.root.resolve()), nl=False)
+    if write:
+        _guard(lambda: apply(edits))
+        click.echo(f"wrote {len(edits)} file(s)")
+    else:
+        click.echo("(dry run: nothing written; run again with --write to apply)")
 
 
 def _guard(action):  # type: ignore[no-untyped-def]

@@ -52,6 +52,8 @@ class Settings:
     database_url: str | None = None
     metadata: str | None = None
     python_path: tuple[Path, ...] = ()
+    # a git ref of the branch the change will merge into (MC11x)
+    base: str | None = None
     config_file: Path | None = field(default=None, compare=False)
 
 
@@ -69,6 +71,7 @@ KEYS = (
     "database_url",
     "metadata",
     "python_path",
+    "base",
 )
 _ENV_KEYS = ("path", "select", "ignore", "expected_heads")
 
@@ -136,7 +139,7 @@ def _convert(key: str, raw: Any, base: Path, setting: str) -> Any:
         return tuple(base / p for p in _names(raw, setting))
     if key in ("drift", "drift_only", "roundtrip"):
         return _flag(raw, setting)
-    if key in ("database_url", "metadata"):
+    if key in ("database_url", "metadata", "base"):
         return _text(raw, setting)
     if key == "environments":
         return tuple(

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
+import migcheck.checks.base  # noqa: F401 - registers MC11x rules (run with --base)
 import migcheck.checks.drift  # noqa: F401 - registers MC2xx rules (cheap: sqlalchemy loads only when drift runs)
 import migcheck.checks.history  # noqa: F401 - registers MC1xx rules
 import migcheck.checks.status  # noqa: F401 - registers MC4xx rules (run by `migcheck status`)
@@ -56,12 +57,25 @@ def run(settings: Settings) -> CheckResult:
             overrides.expected_heads if overrides and overrides.expected_heads else settings.expected_heads
         )
         suppressed = {r.path: r.suppressions for r in revisions if r.suppressions}
-        graph_rules = [] if settings.drift_only else sorted(c for c in rules if c.startswith("MC1"))
+        graph_rules = [] if settings.drift_only else sorted(c for c in rules if c.startswith("MC10"))
         env_findings: list[Finding] = []
+        new: frozenset[str] = frozenset()
+        external: frozenset[str] = frozenset()
+        if settings.base and not settings.drift_only:
+            base_findings, new, external = _against_base(
+                env, root, resolver, settings, revisions, unreadable, expected, rules
+            )
+            env_findings += base_findings
         for history in _histories(env, root, revisions, unreadable, expected):
+            history = replace(history, external=external)
             for code in graph_rules:
                 env_findings += [replace(f, environment=history.name) for f in REGISTRY[code].check(history)]
-            facts.append(_facts(history, env, root))
+            facts.append(
+                replace(
+                    _facts(history, env, root),
+                    new_revisions=tuple(r for r in history.graph.revisions if r in new),
+                )
+            )
         check_time += time.perf_counter() - t1
         drift_rules = sorted(c for c in rules if c.startswith("MC2"))
         if (settings.drift or settings.drift_only) and drift_rules:
@@ -80,6 +94,31 @@ def run(settings: Settings) -> CheckResult:
         notices=tuple(notices),
         timings=timings,
     )
+
+
+def _against_base(
+    env: Environment,
+    root: Path,
+    resolver: ConstantResolver,
+    settings: Settings,
+    revisions: list[Revision],
+    unreadable: list[Unreadable],
+    expected: int | tuple[str, ...] | None,
+    rules: frozenset[str],
+) -> tuple[list[Finding], frozenset[str], frozenset[str]]:
+    """MC11x: this environment's revisions against the same environment at `settings.base`; also which
+    revisions are new in the change, and which exist only on the base branch."""
+    from migcheck.checks.base import BaseContext
+    from migcheck.gitbase import read_base
+
+    base = read_base(root, settings.base or "", env, resolver)
+    context = BaseContext(
+        History(env.name, RevisionGraph(revisions), tuple(unreadable), expected), base, root
+    )
+    codes = sorted(c for c in rules if c.startswith("MC11"))
+    found = [replace(f, environment=env.name) for code in codes for f in REGISTRY[code].check(context)]
+    on_base = {r.id for r in base.revisions}
+    return found, frozenset(context.new_ids()), frozenset(on_base - {r.id for r in revisions})
 
 
 def _drift(
@@ -214,6 +253,8 @@ def _is_suppressed(finding: Finding, suppressed: Mapping[str, Mapping[int, froze
 
 def _facts(history: History, env: Environment, root: Path) -> HistoryFacts:
     graph = history.graph
+    # a head whose down_revision exists only on the base branch is no head once the change is merged
+    cut_off = {d.revision.id for d in graph.dangling if d.target in history.external}
 
     def point(rid: str, labels: tuple[str, ...]) -> Point:
         rev = graph.revisions[rid]
@@ -226,7 +267,7 @@ def _facts(history: History, env: Environment, root: Path) -> HistoryFacts:
         environment=history.name,
         script_location=_display(env.script_location, root),
         revision_count=len(graph),
-        heads=tuple(point(h, head_labels(h)) for h in graph.heads()),
+        heads=tuple(point(h, head_labels(h)) for h in graph.heads() if not cut_off & graph.ancestors(h)),
         bases=tuple(point(b, graph.revisions[b].branch_labels) for b in graph.bases()),
         merge_points=tuple(graph.merge_points()),
         edges=_near_heads(graph),
@@ -235,14 +276,7 @@ def _facts(history: History, env: Environment, root: Path) -> HistoryFacts:
 
 def _near_heads(graph: RevisionGraph, depth: int = 4, limit: int = 60) -> tuple[tuple[str, str], ...]:
     """Edges among the revisions at most `depth` steps below a head (and their fork points), at most `limit`."""
-    heads = graph.heads()
-    keep: set[str] = set(heads)
-    frontier = list(heads)
-    for _ in range(depth):
-        frontier = [p for rid in frontier for p in graph.parents(rid) if p not in keep]
-        keep.update(frontier)
-    if len(heads) > 1:
-        keep.update(graph.fork_points(heads))
+    keep = graph.near_heads(depth)
     ordered = [rid for rid in graph.revisions if rid in keep][-limit:]
     chosen = set(ordered)
     return tuple((rid, down) for rid in ordered for down in graph.parents(rid) if down in chosen)

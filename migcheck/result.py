@@ -29,6 +29,8 @@ class HistoryFacts:
     merge_points: tuple[str, ...] = ()
     # (revision, down_revision) edges of the revisions near the heads: enough to draw how they diverged
     edges: tuple[tuple[str, str], ...] = ()
+    # with --base: the revisions this change adds (not on the base branch)
+    new_revisions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

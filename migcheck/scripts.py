@@ -48,6 +48,7 @@ class Revision:
     doc_revision_line: int | None = None
     doc_revises: tuple[str, ...] | None = None
     doc_revises_line: int | None = None
+    message: str | None = None  # the docstring's first line, as `alembic revision -m` wrote it
     suppressions: Mapping[int, frozenset[str]] = field(default_factory=dict, compare=False)
 
     @property
@@ -89,13 +90,18 @@ def list_revision_files(location: Path, *, recursive: bool, sourceless: bool) ->
                         found.extend(_orphans(entry.path, directory))
                 else:
                     subdirs.append(entry.path)
-            elif _SOURCE_FILE.match(entry.name):
+            elif is_revision_file(entry.name):
                 found.append(entry.path)
             elif sourceless and _COMPILED_FILE.match(entry.name):
                 found.extend(_orphans(directory, directory, only=entry.name))
         if recursive:
             pending[:0] = subdirs
     return found
+
+
+def is_revision_file(name: str) -> bool:
+    """Whether Alembic would load a file of this name as a revision (source mode)."""
+    return bool(_SOURCE_FILE.match(name))
 
 
 def _orphans(directory: str, source_dir: str, *, only: str | None = None) -> list[str]:
@@ -126,6 +132,11 @@ def read_revision(path: str | Path, display: str, resolver: ConstantResolver) ->
         return Unreadable(
             display, 1, f"cannot read the file: {exc.strerror or exc}", "check the file's permissions"
         )
+    return read_source(data, path, display, resolver)
+
+
+def read_source(data: bytes, path: str, display: str, resolver: ConstantResolver) -> Revision | Unreadable:
+    """Read a revision from its bytes (a file's, or a blob from git); `path` is where names resolve from."""
     header = _header(data)
     values: dict[str, tuple[ast.expr, int]] = {}
     tree: ast.Module | None = None
@@ -289,6 +300,7 @@ def _build(
         doc_revision_line=doc_rev_line,
         doc_revises=_split_revises(doc_revises) if doc_revises is not None else None,
         doc_revises_line=doc_revises_line,
+        message=doc.strip().splitlines()[0].strip() if doc and doc.strip() else None,
         suppressions=_suppressions(data),
     )
 

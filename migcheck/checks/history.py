@@ -19,6 +19,14 @@ class History:
     graph: RevisionGraph
     unreadable: tuple[Unreadable, ...] = ()
     expected_heads: int | tuple[str, ...] | None = None
+    # with --base: revisions the base branch has; references to them resolve once the change is merged
+    external: frozenset[str] = frozenset()
+
+
+def live_heads(graph: RevisionGraph) -> list[str]:
+    """Heads, less those cut off by a missing down_revision (MC102 reports those, not MC101)."""
+    orphaned = {d.revision.id for d in graph.dangling if d.kind == "down_revision"}
+    return [h for h in graph.heads() if not orphaned & graph.ancestors(h)]
 
 
 def _at(rev: Revision, line: int | None = None) -> str:
@@ -42,9 +50,7 @@ def multiple_heads(history: History) -> Iterator[Finding]:
     branch nobody depends on, re-point its first revision's `down_revision` at the other head.
     """
     graph = history.graph
-    # a head cut off by a missing down_revision is MC102's finding, not a branch someone forgot to merge
-    orphaned = {d.revision.id for d in graph.dangling if d.kind == "down_revision"}
-    heads = [h for h in graph.heads() if not orphaned & graph.ancestors(h)]
+    heads = live_heads(graph)
     unintended = _unintended_heads(graph, heads, history.expected_heads)
     if len(unintended) < 2:
         return
@@ -113,7 +119,7 @@ def missing_down_revision(history: History) -> Iterator[Finding]:
     """
     graph = history.graph
     for ref in graph.dangling:
-        if ref.kind != "down_revision":
+        if ref.kind != "down_revision" or ref.target in history.external:
             continue
         rev = ref.revision
         yield missing_down_revision.finding(
@@ -136,7 +142,7 @@ def missing_dependency(history: History) -> Iterator[Finding]:
     """
     graph = history.graph
     for ref in graph.dangling:
-        if ref.kind != "depends_on":
+        if ref.kind != "depends_on" or ref.target in history.external:
             continue
         rev = ref.revision
         yield missing_dependency.finding(

@@ -51,6 +51,7 @@ def document(result: CheckResult) -> dict[str, Any]:
                 "bases": [_point(p) for p in h.bases],
                 "merge_points": list(h.merge_points),
                 "edges": [list(e) for e in h.edges],
+                "new_revisions": list(h.new_revisions),
             }
             for h in result.histories
         ],

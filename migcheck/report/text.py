@@ -16,15 +16,20 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _heads(heads: tuple[Point, ...]) -> str:
+def _heads(heads: tuple[Point, ...], new: tuple[str, ...] = ()) -> str:
     named = ", ".join(
-        p.revision + (f" [{', '.join(p.branch_labels)}]" if p.branch_labels else "") for p in heads
+        p.revision
+        + (f" [{', '.join(p.branch_labels)}]" if p.branch_labels else "")
+        + (" (new in this change)" if p.revision in new else "")
+        for p in heads
     )
     return f"{_plural(len(heads), 'head')} ({named})" if heads else "0 heads"
 
 
 def _shape(h: HistoryFacts) -> str:
-    return f"{_plural(h.revision_count, 'revision')}, {_heads(h.heads)}, {_plural(len(h.bases), 'base')}"
+    shape = f"{_plural(h.revision_count, 'revision')}, {_heads(h.heads, h.new_revisions)}"
+    shape += f", {_plural(len(h.bases), 'base')}"
+    return shape + (f", {len(h.new_revisions)} new in this change" if h.new_revisions else "")
 
 
 def verdict(result: CheckResult) -> str:

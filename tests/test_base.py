@@ -1,0 +1,252 @@
+"""The merge result (`--base`, MC110-MC112), `migcheck fix` and `migcheck graph`, on real git repositories."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from migcheck.cli import main
+
+LINEAR = Path(__file__).parent / "trees" / "clean" / "linear"
+
+
+def git(repo: Path, *args: str) -> str:
+    run = subprocess.run(
+        ["git", "-C", str(repo), *args],
+        capture_output=True,
+        text=True,
+        env={
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.invalid",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.invalid",
+            "HOME": str(repo),
+            "PATH": "/usr/bin:/bin:/usr/local/bin",
+        },
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def add_revision(repo: Path, rid: str, parent: str, name: str) -> Path:
+    path = repo / "migrations" / "versions" / f"{rid}_{name}.py"
+    path.write_text(
+        f'"""{name}\n\nRevision ID: {rid}\nRevises: {parent}\nCreate Date: 2024-04-01 00:00:00\n\n"""\n'
+        "from alembic import op\nimport sqlalchemy as sa\n\n"
+        f'revision = "{rid}"\ndown_revision = "{parent}"\nbranch_labels = None\ndepends_on = None\n\n\n'
+        f'def upgrade():\n    op.add_column("account", sa.Column("{name}", sa.Integer()))\n\n\n'
+        f'def downgrade():\n    op.drop_column("account", "{name}")\n'
+    )
+    return path
+
+
+def commit(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """main: aaaa -> bbbb -> cccc; the current branch `feature` starts at main."""
+    root = Path(shutil.copytree(LINEAR, tmp_path / "repo"))
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "base")
+    git(root, "checkout", "-qb", "feature")
+    return root
+
+
+@pytest.fixture
+def two_prs(repo: Path) -> Path:
+    """feature adds dddd on cccc; meanwhile main merged eeee on cccc."""
+    add_revision(repo, "dddddddddddd", "cccccccccccc", "age")
+    commit(repo, "feature: age")
+    git(repo, "checkout", "-q", "main")
+    add_revision(repo, "eeeeeeeeeeee", "cccccccccccc", "points")
+    commit(repo, "main: points")
+    git(repo, "checkout", "-q", "feature")
+    return repo
+
+
+def check(repo: Path, *args: str):
+    return CliRunner().invoke(main, ["check", str(repo), "--no-drift", *args], catch_exceptions=False)
+
+
+def test_two_prs_off_the_same_head_are_green_alone_and_mc110_against_main(two_prs: Path) -> None:
+    alone = check(two_prs)
+    merged = check(two_prs, "--base", "main")
+
+    assert alone.exit_code == 0
+    assert merged.exit_code == 1
+    finding = merged.output.splitlines()[1]
+    assert finding.startswith(
+        "migrations/versions/dddddddddddd_age.py:12: MC110 error: after merge main will have 2 heads"
+    )
+    assert "'dddddddddddd' (yours" in finding and "'eeeeeeeeeeee' (merged since you branched" in finding
+    assert (
+        "set `down_revision = 'eeeeeeeeeeee'` in migrations/versions/dddddddddddd_age.py:12" in merged.output
+    )
+    assert "(new in this change)" in merged.output.splitlines()[0]
+
+
+def test_fix_repoints_the_change_and_then_the_merge_check_is_clean(two_prs: Path) -> None:
+    dry = CliRunner().invoke(main, ["fix", str(two_prs), "--base", "main"])
+    unchanged = git(two_prs, "status", "--porcelain")
+    wrote = CliRunner().invoke(main, ["fix", str(two_prs), "--base", "main", "--write"])
+
+    assert dry.exit_code == 0 and unchanged == ""
+    assert '-down_revision = "cccccccccccc"\n+down_revision = "eeeeeeeeeeee"' in dry.output
+    assert "-Revises: cccccccccccc\n+Revises: eeeeeeeeeeee" in dry.output
+    assert wrote.exit_code == 0 and "wrote 1 file(s)" in wrote.output
+    assert check(two_prs, "--base", "main").exit_code == 0
+    git(two_prs, "merge", "-q", "main", "-m", "merge main")
+    after_merge = check(two_prs)
+    assert after_merge.exit_code == 0, after_merge.output
+    assert "1 head (dddddddddddd)" in after_merge.output
+
+
+def test_a_pr_rebased_correctly_is_clean(repo: Path) -> None:
+    git(repo, "checkout", "-q", "main")
+    add_revision(repo, "eeeeeeeeeeee", "cccccccccccc", "points")
+    commit(repo, "main: points")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "rebase", "-q", "main")
+    add_revision(repo, "dddddddddddd", "eeeeeeeeeeee", "age")
+    commit(repo, "feature: age on top of points")
+
+    assert check(repo, "--base", "main").exit_code == 0
+
+
+def test_editing_a_revision_that_is_on_main_is_mc111_at_the_changed_line(repo: Path) -> None:
+    old = next((repo / "migrations" / "versions").glob("bbbbbbbbbbbb_*.py"))
+    text = old.read_text()
+    old.write_text(text.replace('"email"', '"email_address"', 1))
+    commit(repo, "edit an old revision")
+    changed = next(i for i, line in enumerate(old.read_text().splitlines(), 1) if "email_address" in line)
+
+    result = check(repo, "--base", "main")
+
+    assert result.exit_code == 1
+    assert (
+        f"{old.relative_to(repo).as_posix()}:{changed}: MC111 error: the change edits revision 'bbbbbbbbbbbb'"
+        in result.output
+    )
+
+
+def test_a_comment_only_edit_is_a_notice(repo: Path) -> None:
+    old = next((repo / "migrations" / "versions").glob("bbbbbbbbbbbb_*.py"))
+    old.write_text(old.read_text() + "\n# reviewed in 2024\n")
+    commit(repo, "comment")
+
+    result = check(repo, "--base", "main")
+
+    assert result.exit_code == 0
+    assert "MC111 notice" in result.output and "whitespace or comments only" in result.output
+
+
+def test_deleting_a_revision_that_is_on_main_is_mc111(repo: Path) -> None:
+    head = next((repo / "migrations" / "versions").glob("cccccccccccc_*.py"))
+    head.unlink()
+    commit(repo, "delete")
+
+    result = check(repo, "--base", "main")
+
+    assert "MC111 error: the change deletes revision 'cccccccccccc'" in result.output
+
+
+def test_a_renamed_revision_file_is_not_a_change(repo: Path) -> None:
+    old = next((repo / "migrations" / "versions").glob("cccccccccccc_*.py"))
+    git(repo, "mv", str(old), str(old.with_name("0003_cccccccccccc_renamed.py")))
+    commit(repo, "rename")
+
+    assert check(repo, "--base", "main").output.startswith("ok:")
+
+
+def test_a_new_revision_reusing_an_id_on_main_is_mc112(repo: Path) -> None:
+    git(repo, "checkout", "-q", "main")
+    add_revision(repo, "dddddddddddd", "cccccccccccc", "points")
+    commit(repo, "main: points")
+    git(repo, "checkout", "-q", "feature")
+    add_revision(repo, "dddddddddddd", "cccccccccccc", "age")
+    commit(repo, "feature: same id")
+
+    result = check(repo, "--base", "main")
+
+    assert (
+        "MC112 error: new revision file migrations/versions/dddddddddddd_age.py reuses id 'dddddddddddd'"
+        in result.output
+    )
+
+
+def test_a_base_branch_with_a_merge_revision(repo: Path) -> None:
+    git(repo, "checkout", "-q", "main")
+    add_revision(repo, "dddddddddddd", "cccccccccccc", "left")
+    add_revision(repo, "eeeeeeeeeeee", "cccccccccccc", "right")
+    merge = add_revision(repo, "ffffffffffff", "cccccccccccc", "merge")
+    merge.write_text(
+        merge.read_text().replace(
+            'down_revision = "cccccccccccc"', 'down_revision = ("dddddddddddd", "eeeeeeeeeeee")'
+        )
+    )
+    commit(repo, "main: branches merged")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "merge", "-q", "main")
+    add_revision(repo, "999999999999", "ffffffffffff", "age")
+    commit(repo, "feature on the merge")
+
+    assert check(repo, "--base", "main").exit_code == 0
+
+
+def test_a_base_that_is_not_in_a_shallow_clone_exits_2_saying_how_to_fetch_it(
+    two_prs: Path, tmp_path: Path
+) -> None:
+    shallow = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", "--branch", "feature", f"file://{two_prs}", str(shallow)],
+        check=True,
+    )
+
+    result = CliRunner().invoke(main, ["check", str(shallow), "--no-drift", "--base", "origin/main~1"])
+
+    assert result.exit_code == 2
+    assert "shallow clone" in result.output and "fetch-depth: 0" in result.output
+
+
+def test_fix_with_merge_writes_a_merge_revision_from_the_projects_template(two_prs: Path) -> None:
+    git(two_prs, "merge", "-q", "main", "-m", "merge main")
+    assert check(two_prs).exit_code == 1
+
+    result = CliRunner().invoke(main, ["fix", str(two_prs), "--merge", "--write"])
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "Revises: dddddddddddd, eeeeeeeeeeee" in result.output
+        or "Revises: eeeeeeeeeeee, dddddddddddd" in result.output
+    )
+    assert check(two_prs).exit_code == 0
+
+
+def test_fix_refuses_when_both_sides_are_on_the_base_branch(two_prs: Path) -> None:
+    git(two_prs, "merge", "-q", "main", "-m", "merge main")
+    commit(two_prs, "nothing") if git(two_prs, "status", "--porcelain") else None
+    git(two_prs, "branch", "-f", "main", "HEAD")
+
+    result = CliRunner().invoke(main, ["fix", str(two_prs), "--base", "main"])
+
+    assert result.exit_code == 2
+    assert "migcheck fix --merge" in result.output
+
+
+def test_graph_marks_heads_new_revisions_and_branch_points(two_prs: Path) -> None:
+    git(two_prs, "merge", "-q", "main", "-m", "merge main")
+    text = CliRunner().invoke(main, ["graph", str(two_prs), "--base", "main~1"]).output
+    mermaid = CliRunner().invoke(main, ["graph", str(two_prs), "--format", "mermaid"]).output
+    dot = CliRunner().invoke(main, ["graph", str(two_prs), "--format", "dot"]).output
+
+    assert "cccccccccccc -> dddddddddddd (head)" in text
+    assert "bbbbbbbbbbbb -> cccccccccccc (branchpoint)" in text
+    assert mermaid.startswith("flowchart BT") and "r_cccccccccccc --> r_dddddddddddd" in mermaid
+    assert dot.startswith("digraph revisions") and '"cccccccccccc" -> "eeeeeeeeeeee";' in dot
