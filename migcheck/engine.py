@@ -61,18 +61,20 @@ def run(settings: Settings) -> CheckResult:
         env_findings: list[Finding] = []
         new: frozenset[str] = frozenset()
         external: frozenset[str] = frozenset()
+        merged: RevisionGraph | None = None
         if settings.base and not settings.drift_only:
-            base_findings, new, external = _against_base(
+            base_findings, new, external, merged = _against_base(
                 env, root, resolver, settings, revisions, unreadable, expected, rules
             )
             env_findings += base_findings
-        for history in _histories(env, root, revisions, unreadable, expected):
+        histories = _histories(env, root, revisions, unreadable, expected)
+        for history in histories:
             history = replace(history, external=external)
             for code in graph_rules:
                 env_findings += [replace(f, environment=history.name) for f in REGISTRY[code].check(history)]
             facts.append(
                 replace(
-                    _facts(history, env, root),
+                    _facts(history, env, root, merged if len(histories) == 1 else None),
                     new_revisions=tuple(r for r in history.graph.revisions if r in new),
                 )
             )
@@ -105,7 +107,7 @@ def _against_base(
     unreadable: list[Unreadable],
     expected: int | tuple[str, ...] | None,
     rules: frozenset[str],
-) -> tuple[list[Finding], frozenset[str], frozenset[str]]:
+) -> tuple[list[Finding], frozenset[str], frozenset[str], RevisionGraph]:
     """MC11x: this environment's revisions against the same environment at `settings.base`; also which
     revisions are new in the change, and which exist only on the base branch."""
     from migcheck.checks.base import BaseContext
@@ -118,7 +120,8 @@ def _against_base(
     codes = sorted(c for c in rules if c.startswith("MC11"))
     found = [replace(f, environment=env.name) for code in codes for f in REGISTRY[code].check(context)]
     on_base = {r.id for r in base.revisions}
-    return found, frozenset(context.new_ids()), frozenset(on_base - {r.id for r in revisions})
+    merged = RevisionGraph({**{r.id: r for r in base.revisions}, **{r.id: r for r in revisions}}.values())
+    return found, frozenset(context.new_ids()), frozenset(on_base - {r.id for r in revisions}), merged
 
 
 def _drift(
@@ -251,24 +254,26 @@ def _is_suppressed(finding: Finding, suppressed: Mapping[str, Mapping[int, froze
     return not codes or finding.rule in codes or REGISTRY[finding.rule].name.upper() in codes
 
 
-def _facts(history: History, env: Environment, root: Path) -> HistoryFacts:
+def _facts(
+    history: History, env: Environment, root: Path, merged: RevisionGraph | None = None
+) -> HistoryFacts:
+    """The history's shape; with --base, its heads are those of the merge result (what main will have)."""
     graph = history.graph
-    # a head whose down_revision exists only on the base branch is no head once the change is merged
-    cut_off = {d.revision.id for d in graph.dangling if d.target in history.external}
+    after = merged if merged is not None else graph
 
-    def point(rid: str, labels: tuple[str, ...]) -> Point:
-        rev = graph.revisions[rid]
+    def point(where: RevisionGraph, rid: str, labels: tuple[str, ...]) -> Point:
+        rev = where.revisions[rid]
         return Point(rid, rev.path, rev.revision_line, labels)
 
     def head_labels(rid: str) -> tuple[str, ...]:
-        return tuple(sorted(label for label in graph.lineage_labels(rid) if not label.startswith("<")))
+        return tuple(sorted(label for label in after.lineage_labels(rid) if not label.startswith("<")))
 
     return HistoryFacts(
         environment=history.name,
         script_location=_display(env.script_location, root),
         revision_count=len(graph),
-        heads=tuple(point(h, head_labels(h)) for h in graph.heads() if not cut_off & graph.ancestors(h)),
-        bases=tuple(point(b, graph.revisions[b].branch_labels) for b in graph.bases()),
+        heads=tuple(point(after, h, head_labels(h)) for h in after.heads()),
+        bases=tuple(point(graph, b, graph.revisions[b].branch_labels) for b in graph.bases()),
         merge_points=tuple(graph.merge_points()),
         edges=_near_heads(graph),
     )
