@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from migcheck.report import json, text
+from migcheck.report import github, json, markdown, sarif, text
 from migcheck.result import CheckResult
 
 
@@ -25,7 +25,13 @@ class Links:
 
 
 Renderer = Callable[..., str]
-REPORTERS: dict[str, Renderer] = {"text": text.render, "json": json.render}
+REPORTERS: dict[str, Renderer] = {
+    "text": text.render,
+    "json": json.render,
+    "markdown": markdown.render,
+    "github": github.render,
+    "sarif": sarif.render,
+}
 
 
 def render(result: CheckResult, fmt: str, *, color: bool = False, links: Links | None = None) -> str:

@@ -1,0 +1,82 @@
+"""GitHub Actions workflow commands: one `::error file=...,line=...::message` annotation per finding.
+
+GitHub shows at most 10 errors, 10 warnings and 10 notices per step and 50 annotations per job and drops the
+rest silently, so the most important findings go first and a closing notice says how many were left out.
+Escaping follows @actions/core (`toolkit/packages/core/src/command.ts`).
+
+No `from __future__ import annotations` here: it would bind the name of the public `annotations()` function
+to a compiler feature (mypy: no-redef), and every annotation below evaluates fine on Python 3.10.
+"""
+
+from collections import Counter
+from collections.abc import Mapping
+
+from migcheck.findings import REGISTRY, Finding, Rule, Severity
+from migcheck.result import CheckResult
+
+PER_LEVEL, PER_JOB = 10, 50
+
+
+def _registry() -> dict[str, Rule]:
+    import migcheck.engine  # noqa: F401 - importing the engine registers every rule
+
+    return REGISTRY
+
+
+def escape_data(text: str) -> str:
+    """A command's message: `%`, CR and LF are the only characters that could end or fake a command."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A property value (`file=`, `title=`): also `:` and `,`, which end the value or the property list."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _importance(f: Finding) -> tuple[int, str, int, str, str]:
+    return (-f.severity.rank, f.location.path, f.location.line, f.rule, f.message)
+
+
+def command(finding: Finding, *, environment: bool = False) -> str:
+    """The workflow command for one finding; `environment` names its history (when there are several)."""
+    rule = _registry().get(finding.rule)
+    props = {"file": finding.location.path, "line": str(finding.location.line)}
+    if finding.location.end_line is not None:
+        props["endLine"] = str(finding.location.end_line)
+    props["title"] = f"{finding.rule} {rule.name}" if rule else finding.rule
+    where = f" [{finding.environment}]" if environment and finding.environment else ""
+    message = f"{finding.message}{where}\nfix: {finding.hint}"
+    listed = ",".join(f"{key}={escape_property(value)}" for key, value in props.items())
+    return f"::{finding.severity.value} {listed}::{escape_data(message)}"
+
+
+def _pick(result: CheckResult, caps: Mapping[Severity, int], per_job: int) -> tuple[list[str], int]:
+    shown: list[Finding] = []
+    taken: Counter[Severity] = Counter()
+    for f in sorted(result.findings, key=_importance):
+        if len(shown) < per_job and taken[f.severity] < caps[f.severity]:
+            shown.append(f)
+            taken[f.severity] += 1
+    several = len(result.histories) > 1
+    return [command(f, environment=several) for f in shown], len(result.findings) - len(shown)
+
+
+def annotations(
+    result: CheckResult, *, per_level: int = PER_LEVEL, per_job: int = PER_JOB
+) -> tuple[list[str], int]:
+    """The commands, errors then warnings then notices (each by path and line), within GitHub's limits.
+
+    Returns the lines and how many findings did not fit.
+    """
+    return _pick(result, dict.fromkeys(Severity, per_level), per_job)
+
+
+def render(result: CheckResult, *, color: bool = False) -> str:
+    lines, left = annotations(result)
+    if left:
+        # the closing notice is an annotation too: keep a notice slot and a job slot for it
+        caps = {**dict.fromkeys(Severity, PER_LEVEL), Severity.NOTICE: PER_LEVEL - 1}
+        lines, left = _pick(result, caps, PER_JOB - 1)
+        more = "1 more finding is" if left == 1 else f"{left} more findings are"
+        lines.append(f"::notice::{more} not shown as annotations; see the job summary")
+    return "".join(line + "\n" for line in lines)

@@ -1,0 +1,215 @@
+"""The Markdown report: the sticky PR comment and the job summary."""
+
+from __future__ import annotations
+
+import re
+
+from migcheck.findings import Severity
+from migcheck.report import Links, render
+from migcheck.report.markdown import MAX_COMMENT, resolved_note
+from migcheck.report.markdown import render as markdown
+
+from .conftest import finding, history, result
+
+LINKS = Links(
+    "https://github.com", "octo-org/library", "0" * 40, "https://github.com/octo-org/library/actions/runs/7"
+)
+
+
+def cells(row: str) -> list[str]:
+    """Split a table row the way GitHub's table extension does: a backslash escapes the next character."""
+    out, cell, i = [], "", 0
+    while i < len(row):
+        if row[i] == "\\" and i + 1 < len(row):
+            cell, i = cell + row[i : i + 2], i + 2
+            continue
+        if row[i] == "|":
+            out.append(cell)
+            cell = ""
+        else:
+            cell += row[i]
+        i += 1
+    out.append(cell)
+    return [c.strip() for c in out[1:-1]]
+
+
+def rows(text: str) -> list[str]:
+    table = [line for line in text.splitlines() if line.startswith("| ")]
+    assert table[:2] == ["| Rule | Severity | Location | Message |", "| --- | --- | --- | --- |"]
+    return table[2:]
+
+
+def test_the_verdict_comes_first(checked) -> None:
+    text = markdown(checked("broken", "two_heads"))
+
+    assert text.splitlines()[0] == "❌ **migcheck: 1 error** in `migrations` — 4 revisions, 2 heads"
+
+
+def test_the_table_has_one_row_per_finding_most_important_first() -> None:
+    text = markdown(
+        result(
+            finding("MC108", Severity.WARNING, path="a.py"),
+            finding("MC101", Severity.ERROR, path="z.py"),
+            finding("MC105", Severity.NOTICE, path="b.py"),
+        )
+    )
+
+    assert [cells(r)[0].split()[0] for r in rows(text)] == ["`MC101`", "`MC108`", "`MC105`"]
+    assert all(len(cells(r)) == 4 for r in rows(text))
+
+
+def test_locations_link_to_the_file_at_the_commit_when_links_are_given() -> None:
+    text = markdown(result(finding(path="migrations/versions/a b.py", line=16)), links=LINKS)
+
+    blob = "https://github.com/octo-org/library/blob/" + "0" * 40 + "/migrations/versions/a%20b.py#L16"
+    assert f"[`migrations/versions/a b.py:16`]({blob})" in rows(text)[0]
+    assert "[workflow run](https://github.com/octo-org/library/actions/runs/7)" in text
+
+
+def test_locations_are_plain_path_and_line_without_links() -> None:
+    text = markdown(result(finding(path="migrations/versions/x.py", line=9)))
+
+    assert cells(rows(text)[0])[2] == "`migrations/versions/x.py:9`"
+    assert "](" not in text
+
+
+def test_the_render_dispatcher_passes_links_to_markdown() -> None:
+    assert "/blob/" in render(result(finding()), "markdown", links=LINKS)
+
+
+def test_two_heads_draws_the_history_with_both_heads_highlighted(checked) -> None:
+    text = markdown(checked("broken", "two_heads"))
+    graph = text.split("```mermaid\n", 1)[1].split("```", 1)[0]
+
+    nodes = dict(re.findall(r'^\s+(r\d+)\["([^"]*)"\]$', graph, re.M))
+    assert graph.startswith("graph BT\n")
+    assert "classDef head " in graph
+    highlighted = re.search(r"^\s+class (\S+) head$", graph, re.M)
+    assert highlighted is not None
+    assert sorted(nodes[n] for n in highlighted.group(1).split(",")) == ["cccccccccccc", "dddddddddddd"]
+    edges = {(nodes[a], nodes[b]) for a, b in re.findall(r"^\s+(r\d+) --> (r\d+)$", graph, re.M)}
+    assert ("bbbbbbbbbbbb", "cccccccccccc") in edges and ("bbbbbbbbbbbb", "dddddddddddd") in edges
+
+
+def test_mermaid_node_ids_are_generated_and_labels_cannot_close_their_quotes() -> None:
+    evil = 'x"] --> y; click r0 "javascript:alert(1)'
+    h = history(
+        heads=(evil, "cccccccccccc"), edges=((evil, "bbbbbbbbbbbb"), ("cccccccccccc", "bbbbbbbbbbbb"))
+    )
+    graph = markdown(result(histories=(h,))).split("```mermaid\n", 1)[1].split("```", 1)[0]
+
+    assert "javascript" in graph  # the text survives, as a label only
+    for line in graph.splitlines()[1:]:
+        assert re.fullmatch(
+            r'\s+(r\d+\["[^"]*"\]|r\d+ --> r\d+|classDef head \S+|class [r\d,]+ head)', line
+        ), line
+
+
+def test_a_clean_history_with_one_head_gets_no_diagram() -> None:
+    assert "mermaid" not in markdown(result(histories=(history(edges=(("cccccccccccc", "bbbbbbbbbbbb"),)),)))
+
+
+def test_a_clean_result_is_short(checked) -> None:
+    text = markdown(checked("clean", "linear"))
+
+    assert text.splitlines()[0] == "✅ **migcheck: no problems** in `migrations` — 3 revisions, 1 head"
+    assert "|" not in text and "<details>" not in text and "mermaid" not in text
+    assert len(text) < 200
+
+
+def test_findings_below_fail_on_pass_with_their_counts() -> None:
+    text = markdown(result(finding("MC108", Severity.WARNING)))
+
+    assert text.startswith("✅ **migcheck: 1 warning** (below `--fail-on error`) in `migrations`")
+
+
+def test_repository_text_cannot_break_the_table_inject_html_or_mention_anyone() -> None:
+    message = "a | b <script>alert(1)</script> @octocat `x|y` ``` & #12\nsecond line | @team"
+    text = markdown(result(finding(message=message, hint="ping @octocat <b>now</b>", path="m|<i>.py")))
+
+    (row,) = rows(text)
+    assert len(cells(row)) == 4
+    assert "<script" not in text and "<b>" not in text and "<i>" not in text
+    assert not re.search(r"@(octocat|team)", text)
+    assert not re.search(r"(?<![&\w:])#\d", text)  # `#12` would cross-reference issue 12
+    assert "<br>" in cells(row)[3] and "second line" in cells(row)[3]
+
+
+def test_backticks_in_messages_stay_code_without_breaking_out() -> None:
+    text = markdown(result(finding(message="set `down_revision = 'a'` and `` ` `` here `")))
+
+    message = cells(rows(text)[0])[3]
+    assert "`down_revision = 'a'`" in message and "`` ` ``" in message
+    assert message.endswith("\\`")  # the unpaired backtick is escaped, it opens no code span
+
+
+def test_multi_line_hints_put_their_code_in_a_fenced_block() -> None:
+    hint = 'run `alembic revision --autogenerate -m "add column"`; autogenerate writes:\n        op.add_column("t")'
+    text = markdown(result(finding("MC201", hint=hint)))
+
+    assert (
+        'run `alembic revision --autogenerate -m "add column"`; autogenerate writes:\n\n  ```python\n' in text
+    )
+    assert '  ```python\n  op.add_column("t")\n  ```' in text
+
+
+def test_a_fence_in_a_hint_cannot_close_the_code_block() -> None:
+    text = markdown(result(finding(hint="do this:\n```\n@octocat\n```")))
+
+    assert "  ````python\n  ```\n  @octocat\n  ```\n  ````" in text
+
+
+def test_the_rules_that_fired_are_documented_in_details() -> None:
+    text = markdown(result(finding("MC101"), finding("MC108", Severity.WARNING)))
+    details = text.split("<details>", 1)[1]
+
+    assert "#### `MC101` multiple-heads" in details and "#### `MC108` stale-docstring-header" in details
+    assert "More than one head" in details and "Alembic refuses `alembic upgrade head`" in details
+    assert "MC102" not in details
+
+
+def test_a_huge_result_stays_under_the_comment_limit_and_says_what_was_left_out() -> None:
+    many = [
+        finding(
+            ["MC105", "MC108", "MC101"][i % 3],
+            [Severity.NOTICE, Severity.WARNING, Severity.ERROR][i % 3],
+            message=f"finding {i:04} " + "x" * 400,
+            path=f"migrations/versions/{i:04}_rev.py",
+            hint="fix it " + "y" * 200,
+        )
+        for i in range(3000)
+    ]
+    text = markdown(result(*many), links=LINKS)
+
+    assert len(text) <= MAX_COMMENT
+    shown = rows(text)
+    left = re.search(r"\*\*([\d,]+) more findings not shown here\*\* \(([^)]*)\)", text)
+    assert left is not None and len(shown) + int(left.group(1).replace(",", "")) == 3000
+    assert 0 < len(shown) < 1000
+    assert all("error" in cells(r)[1] for r in shown)  # errors first: 1,000 of them do not all fit
+    assert left.group(2).endswith("1,000 warnings, 1,000 notices")
+    assert "<details>" not in text and "mermaid" not in text
+    assert (
+        text.splitlines()[0]
+        == "❌ **migcheck: 1,000 errors, 1,000 warnings, 1,000 notices** in `migrations` — 3 revisions, 1 head"
+    )
+
+
+def test_the_details_go_before_the_diagram_and_the_diagram_before_any_finding() -> None:
+    h = history(heads=("cccccccccccc", "dddddddddddd"), edges=(("cccccccccccc", "b"), ("dddddddddddd", "b")))
+    full = markdown(result(finding(), histories=(h,)))
+    without_details = full.index("<details>") + len("<sub>migcheck 0.1.0</sub>\n")
+
+    shorter = markdown(result(finding(), histories=(h,)), limit=without_details)
+    assert "<details>" not in shorter and "mermaid" in shorter and len(rows(shorter)) == 1
+    tiny = markdown(result(finding(), histories=(h,)), limit=len(shorter) - 20)
+    assert "mermaid" not in tiny and len(rows(tiny)) == 1
+
+
+def test_the_resolved_note_replaces_a_fixed_failure(checked) -> None:
+    text = resolved_note(checked("clean", "linear"), LINKS)
+
+    assert text.startswith(
+        "✅ **Resolved:** migcheck finds no problems in `migrations` — 3 revisions, 1 head"
+    )
+    assert "actions/runs/7" in text
