@@ -361,3 +361,17 @@ def status(
     color = fmt == "text" and _color_wanted()
     _emit(render(result, fmt, color=color), None, color)
     ctx.exit(result.exit_code)
+
+
+@main.command("github")
+@click.pass_context
+def github_command(ctx: click.Context) -> None:
+    """Run the check in GitHub Actions: annotations, job summary, step outputs and one sticky PR comment.
+
+    Takes no options: the job's GITHUB_* variables say what to check and where to report, and the action's
+    inputs arrive as MIGCHECK_* variables (MIGCHECK_PATH, MIGCHECK_COMMENT, MIGCHECK_GITHUB_TOKEN, ... and
+    the variable of every `check` flag). Exit code: the check's, or 2 when migcheck could not check.
+    """
+    from migcheck.github.action import run_action
+
+    ctx.exit(run_action())

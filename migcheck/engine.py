@@ -275,7 +275,7 @@ def _facts(
         heads=tuple(point(after, h, head_labels(h)) for h in after.heads()),
         bases=tuple(point(graph, b, graph.revisions[b].branch_labels) for b in graph.bases()),
         merge_points=tuple(graph.merge_points()),
-        edges=_near_heads(graph),
+        edges=_near_heads(after),
     )
 
 

@@ -175,12 +175,19 @@ def diagram(h: HistoryFacts) -> str:
     lines = ["graph BT"]
     for rev, nid in ids.items():
         labels = heads[rev].branch_labels if rev in heads else ()
-        label = rev + (f" ({', '.join(labels)})" if labels else "")
+        label = (
+            rev + (f" ({', '.join(labels)})" if labels else "") + (" · new" if rev in h.new_revisions else "")
+        )
         lines.append(f'  {nid}["{_mermaid_label(label)}"]')
     lines += [f"  {ids[down]} --> {ids[rev]}" for rev, down in h.edges]
     lines.append("  classDef head fill:#ffebe9,stroke:#cf222e,stroke-width:2px,color:#1f2328")
     if heads:
         lines.append(f"  class {','.join(ids[r] for r in heads)} head")
+    new = [ids[r] for r in h.new_revisions if r in ids]
+    if new:
+        # the change's own revisions (with --base): drawn apart from what the base branch already has
+        lines.append("  classDef new stroke:#0969da,stroke-width:3px,stroke-dasharray:4 2")
+        lines.append(f"  class {','.join(new)} new")
     return _fenced("\n".join(lines), "mermaid")
 
 
@@ -190,7 +197,8 @@ def _diagrams(result: CheckResult) -> list[str]:
     for h in result.histories:
         found = any(not several or f.environment == h.environment for f in result.findings)
         if (len(h.heads) > 1 or found) and (len(h.heads) > 1 or h.edges):
-            title = f"**History of {code(h.environment)}** (heads highlighted)"
+            marked = "heads highlighted" + (", this change's revisions dashed" if h.new_revisions else "")
+            title = f"**History of {code(h.environment)}** ({marked})"
             drawn.append(f"{title}\n\n{diagram(h)}")
     return drawn
 

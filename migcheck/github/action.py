@@ -1,0 +1,443 @@
+"""`migcheck github`: the action's entrypoint. Inputs arrive as MIGCHECK_* env vars, the job's facts as GITHUB_*.
+
+Order: read the context and the inputs (a mistake is exit code 2) -> the install command -> the check, the
+same Settings and engine as `migcheck check` -> publish: annotations (a check run, else workflow commands),
+the sticky PR comment, the job summary, the step outputs. Publishing never changes the exit code: whatever
+fails there becomes a ::warning:: in the log and a line in the job summary.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import traceback
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from migcheck.errors import MigcheckError
+from migcheck.github import ApiError, checks, comment, connect, mask
+from migcheck.github.context import GitHubContext
+from migcheck.result import CheckResult
+
+if TYPE_CHECKING:
+    from migcheck.report import Links
+
+EXIT_CANNOT_CHECK = 2
+MAX_SUMMARY = 800_000  # GitHub takes 1 MiB of job summary per step; characters may take several bytes
+
+# The `migcheck check` flags, by the env var each one reads and the Settings key it sets: the action's
+# inputs are these flags (tests/github keep this list in step with the `check` command).
+CHECK_FLAGS: tuple[tuple[str, str], ...] = (
+    ("MIGCHECK_ALEMBIC_CONFIG", "alembic_config"),
+    ("MIGCHECK_VERSIONS", "versions"),
+    ("MIGCHECK_SELECT", "select"),
+    ("MIGCHECK_IGNORE", "ignore"),
+    ("MIGCHECK_FAIL_ON", "fail_on"),
+    ("MIGCHECK_EXPECTED_HEADS", "expected_heads"),
+    ("MIGCHECK_DATABASE_URL", "database_url"),
+    ("MIGCHECK_METADATA", "metadata"),
+    ("MIGCHECK_PYTHON_PATH", "python_path"),
+    ("MIGCHECK_DRIFT", "drift"),
+    ("MIGCHECK_DRIFT_ONLY", "drift_only"),
+    ("MIGCHECK_ROUNDTRIP", "roundtrip"),
+)
+_LISTS = ("select", "ignore", "versions", "python_path")
+_PATHS = ("alembic_config", "versions", "python_path")
+_BOOLS = {
+    "true": True,
+    "yes": True,
+    "1": True,
+    "on": True,
+    "false": False,
+    "no": False,
+    "0": False,
+    "off": False,
+}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The action's own inputs; `overrides` are the `check` flags, keyed as the CLI passes them."""
+
+    path: str = "."
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    install: str | None = None
+    comment: str = "on-failure"
+    annotations: bool = True
+    allow_untrusted_code: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], workspace: Path) -> Inputs:
+        def get(name: str) -> str | None:
+            return (environ.get(name) or "").strip() or None
+
+        mode = (get("MIGCHECK_COMMENT") or "on-failure").lower()
+        if mode not in comment.MODES:
+            raise MigcheckError(f"MIGCHECK_COMMENT: {mode!r} is not one of {', '.join(comment.MODES)}")
+        overrides: dict[str, Any] = {}
+        for var, key in CHECK_FLAGS:
+            raw = get(var)
+            if raw is None:
+                continue  # an empty input means "not set", as if the flag were not given
+            value: Any = tuple(raw.replace(",", " ").split()) if key in _LISTS else raw
+            if key in _PATHS:
+                # relative to the repository, as the same flag is relative to the directory `check` runs in
+                value = tuple(str(workspace / p) for p in value) if key in _LISTS else str(workspace / value)
+            overrides[key] = value
+        path = get("MIGCHECK_PATH") or "."
+        return cls(
+            path=PurePosixPath(os.path.normpath(path).replace(os.sep, "/")).as_posix(),
+            overrides=overrides,
+            install=get("MIGCHECK_INSTALL"),
+            comment=mode,
+            annotations=_bool(environ, "MIGCHECK_ANNOTATIONS", True),
+            allow_untrusted_code=_bool(environ, "MIGCHECK_ALLOW_UNTRUSTED_CODE", False),
+        )
+
+
+def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (environ.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in _BOOLS:
+        raise MigcheckError(f"{name}: expected true or false, got {raw!r}")
+    return _BOOLS[raw]
+
+
+class Log:
+    """The job log: plain lines, and ::warning:: lines that the job summary repeats."""
+
+    def __init__(self, token: str | None) -> None:
+        self.token = token
+        self.warnings: list[str] = []
+        self.notes: list[str] = []
+
+    def info(self, message: str) -> None:
+        click.echo(f"migcheck: {mask(message, self.token)}")
+
+    def warning(self, message: str) -> None:
+        message = mask(message, self.token)
+        self.warnings.append(message)
+        click.echo(f"::warning title=migcheck::{escape(message)}")
+
+    def untrusted(self, text: str) -> None:
+        """Echo text that came from the repository or a command, with workflow commands switched off."""
+        guard = uuid.uuid4().hex
+        click.echo(f"::stop-commands::{guard}")
+        click.echo(mask(text, self.token).rstrip("\n"))
+        click.echo(f"::{guard}::")
+
+
+def escape(text: str) -> str:
+    """Workflow-command data, escaped as @actions/core does."""
+    from migcheck.report.github import escape_data
+
+    return escape_data(text)
+
+
+def run_action() -> int:
+    """Run `migcheck github`; the exit code is the check's (0/1), or 2 when migcheck could not check."""
+    try:
+        context = GitHubContext.from_env(os.environ)
+        inputs = Inputs.from_env(os.environ, context.workspace)
+    except MigcheckError as exc:
+        files = [os.environ.get(name) for name in ("GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT")]
+        summary, output = (Path(f) if f else None for f in files)
+        return _cannot_check(str(exc), Log(None), summary, output)
+    # the project's code (the install command, the drift check's imports) has no business with the token
+    os.environ.pop("MIGCHECK_GITHUB_TOKEN", None)
+    log = Log(context.token)
+    try:
+        result = _check(context, inputs, log)
+    except MigcheckError as exc:
+        return _cannot_check(str(exc), log, context.step_summary, context.output)
+    except Exception as exc:  # noqa: BLE001 - no traceback for the user, but a message to report
+        if os.environ.get("MIGCHECK_DEBUG"):
+            traceback.print_exc()
+        message = f"internal error: {type(exc).__name__}: {exc} (please report it; MIGCHECK_DEBUG=1 shows the traceback)"
+        return _cannot_check(message, log, context.step_summary, context.output)
+    # From here on nothing changes the exit code: the check has spoken.
+    report = ""
+    try:
+        report = _publish(context, inputs, result, log)
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("MIGCHECK_DEBUG"):
+            traceback.print_exc()
+        log.warning(f"publishing the results failed: {type(exc).__name__}: {exc}")
+    if not report:
+        from migcheck.report import text
+
+        report = f"## migcheck\n\n```\n{text.render(result)}```\n"
+    _write_summary(context.step_summary, log, report)
+    try:
+        _write_outputs(context, inputs, result, log)
+    except Exception as exc:  # noqa: BLE001
+        log.warning(f"writing the step outputs failed: {type(exc).__name__}: {exc}")
+    return result.exit_code
+
+
+def _check(context: GitHubContext, inputs: Inputs, log: Log) -> CheckResult:
+    from migcheck.config import load_settings
+    from migcheck.engine import run
+
+    untrusted = context.privileged_pr and not inputs.allow_untrusted_code
+    if inputs.install and untrusted:
+        log.warning(
+            "the install command was not run: under pull_request_target it would run the pull request's code"
+            " with this repository's token; set allow_untrusted_code: true to run it anyway"
+        )
+    elif inputs.install:
+        _install(inputs.install, context.workspace, log)
+    settings = load_settings(context.workspace / inputs.path, inputs.overrides)
+    if untrusted and (settings.drift or settings.drift_only):
+        log.warning(
+            "drift check not run: under pull_request_target it would import and run the pull request's code"
+            " with this repository's token; set allow_untrusted_code: true to run it anyway (the graph checks ran)"
+        )
+        settings = replace(settings, drift=False, drift_only=False)
+    result = rebase(run(settings), settings.root, context.workspace)
+    from migcheck.report import text
+
+    log.untrusted(text.render(result))
+    return result
+
+
+def _install(command: str, workspace: Path, log: Log) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "MIGCHECK_GITHUB_TOKEN"}
+    click.echo(f"::group::migcheck: {escape(mask(command, log.token))}")
+    try:
+        done = subprocess.run(
+            command, shell=True, cwd=workspace, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+    except OSError as exc:
+        click.echo("::endgroup::")
+        raise MigcheckError(f"MIGCHECK_INSTALL: cannot run {command!r}: {exc.strerror or exc}") from None
+    output = done.stdout.decode("utf-8", "replace")
+    if output:
+        log.untrusted(output)
+    click.echo("::endgroup::")
+    if done.returncode != 0:
+        tail = "\n".join(output.rstrip().splitlines()[-20:])
+        raise MigcheckError(
+            f"MIGCHECK_INSTALL: {command!r} failed with exit code {done.returncode}"
+            + (f":\n{tail}" if tail else "")
+        )
+
+
+def rebase(result: CheckResult, root: Path, workspace: Path) -> CheckResult:
+    """The result with paths relative to the repository (what annotations, links and check runs need)."""
+    try:
+        prefix = root.resolve().relative_to(workspace.resolve()).as_posix()
+    except ValueError:
+        return result
+    if prefix == "." or not root.is_dir():
+        return result
+
+    def move(path: str) -> str:
+        return (
+            path
+            if not path or PurePosixPath(path).is_absolute() or re.match(r"^[A-Za-z]:", path)
+            else f"{prefix}/{path}"
+        )
+
+    findings = tuple(
+        replace(f, location=replace(f.location, path=move(f.location.path))) for f in result.findings
+    )
+    histories = tuple(
+        replace(
+            h,
+            script_location=move(h.script_location),
+            heads=tuple(replace(p, path=move(p.path)) for p in h.heads),
+            bases=tuple(replace(p, path=move(p.path)) for p in h.bases),
+        )
+        for h in result.histories
+    )
+    return replace(result, root=str(workspace), findings=findings, histories=histories)
+
+
+def _publish(context: GitHubContext, inputs: Inputs, result: CheckResult, log: Log) -> str:
+    """Annotations and the PR comment; returns the Markdown report for the job summary."""
+    from migcheck.report import Links, markdown
+
+    links = Links(context.server_url, context.repository, context.sha, context.run_url)
+    wants_comment = context.pr_number is not None and inputs.comment != "never"
+    client = None
+    if context.token and (inputs.annotations or wants_comment):
+        try:
+            client = connect(context.api_url, context.token)
+        except ImportError:
+            log.warning(
+                "PyGithub is not installed (pip install 'migcheck[github]'): no check run, no PR comment"
+            )
+    if inputs.annotations:
+        _annotate(context, inputs, result, links, client, log)
+    if wants_comment:
+        _comment(context, inputs, result, links, client, log)
+    return markdown.render(result, links=links, limit=MAX_SUMMARY)
+
+
+def _annotate(
+    context: GitHubContext, inputs: Inputs, result: CheckResult, links: Links, client: Any, log: Log
+) -> None:
+    from migcheck.report import github as workflow
+    from migcheck.report import markdown
+    from migcheck.report.text import verdict
+
+    remaining = result.findings
+    if client is not None:
+        published = checks.publish(
+            client,
+            context.repository,
+            name="migcheck" if inputs.path == "." else f"migcheck ({inputs.path})",
+            sha=context.sha,
+            findings=result.findings,
+            title=verdict(result),
+            summary=markdown.render(result, links=links, limit=checks.MAX_SUMMARY),
+            success=result.exit_code == 0,
+            details_url=context.run_url,
+            token=context.token,
+        )
+        remaining = result.findings[published.count :]
+        error = published.error
+        if error is not None and not published.created and error.status == 403:
+            log.info(
+                "no permission to create a check run (the job needs `checks: write`); the findings are"
+                " workflow-command annotations instead, of which GitHub shows only the first few"
+            )
+        elif error is not None and not published.created:
+            log.warning(
+                f"could not create the check run: {error}; the findings are workflow-command annotations instead"
+            )
+        elif error is not None:
+            log.warning(
+                f"could not attach every annotation to the check run: {error}; the rest are workflow commands"
+            )
+        if error is None:
+            return
+    lines, omitted = workflow.annotations(replace(result, findings=remaining))
+    for line in lines:
+        click.echo(line)
+    if omitted:
+        log.notes.append(
+            f"{omitted} more {'finding is' if omitted == 1 else 'findings are'} not shown as annotations"
+            " (GitHub shows only the first few per step); the report above lists them all."
+        )
+
+
+def _comment(
+    context: GitHubContext,
+    inputs: Inputs,
+    result: CheckResult,
+    links: Links,
+    client: Any,
+    log: Log,
+) -> None:
+    from migcheck.report import markdown
+
+    mark = comment.marker(inputs.path)
+    room = comment.MAX_BODY - len(mark) - 1
+    failed = result.exit_code != 0
+    assert context.pr_number is not None
+    if client is None:
+        if context.token is None and comment.wanted(inputs.comment, failed):
+            log.warning("no GitHub token (the github_token input): the PR comment was not posted")
+        return
+    try:
+        done = comment.update(
+            client,
+            context.repository,
+            context.pr_number,
+            mark=mark,
+            report=markdown.render(result, links=links, limit=room),
+            resolved=markdown.resolved_note(result, links=links),
+            failed=failed,
+            mode=inputs.comment,
+            token=context.token,
+        )
+    except ApiError as exc:
+        why = ""
+        if exc.status == 403 and context.from_fork:
+            why = " (a pull request from a fork gets a read-only token)"
+        elif exc.status == 403:
+            why = " (the job needs `pull-requests: write`)"
+        log.warning(f"could not post the PR comment: {exc}{why}; the report is in the job summary")
+        return
+    if done != "nothing":
+        log.info(f"PR comment {done} (#{context.pr_number})")
+
+
+def _write_summary(path: Path | None, log: Log, report: str) -> None:
+    """Append the report, then what the log would otherwise hide (left-out annotations, warnings)."""
+    if path is None:
+        return
+    parts = [report.rstrip("\n")] if report else []
+    parts += log.notes
+    parts += [_quote(f"[!WARNING]\n{w}") for w in log.warnings]
+    try:
+        with path.open("a", encoding="utf-8") as summary:
+            summary.write(mask("\n\n".join(parts), log.token) + "\n")
+    except OSError as exc:
+        click.echo(
+            f"::warning title=migcheck::{escape(f'cannot write the job summary: {exc.strerror or exc}')}"
+        )
+
+
+def _quote(text: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
+
+
+def _write_outputs(context: GitHubContext, inputs: Inputs, result: CheckResult, log: Log) -> None:
+    from migcheck.report import json as json_report
+
+    folder = context.runner_temp or context.workspace
+    slug = "" if inputs.path == "." else "-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", inputs.path).strip("-")
+    report = folder / f"migcheck-report{slug}.json"
+    try:
+        report.write_text(json_report.render(result), encoding="utf-8")
+    except OSError as exc:
+        log.warning(f"cannot write the JSON report {report}: {exc.strerror or exc}")
+    heads = dict.fromkeys(p.revision for h in result.histories for p in h.heads)
+    set_outputs(
+        context.output,
+        {
+            "result": "success" if result.exit_code == 0 else "failure",
+            "heads": ",".join(heads),
+            "findings": str(len(result.findings)),
+            "report": str(report),
+        },
+        log,
+    )
+
+
+def set_outputs(path: Path | None, values: Mapping[str, str], log: Log) -> None:
+    """Append step outputs to GITHUB_OUTPUT, a value with a line break in @actions/core's heredoc form."""
+    if path is None:
+        return
+    lines = []
+    for name, value in values.items():
+        if "\n" in value or "\r" in value:
+            delimiter = f"ghadelimiter_{uuid.uuid4()}"
+            lines.append(f"{name}<<{delimiter}\n{value}\n{delimiter}")
+        else:
+            lines.append(f"{name}={value}")
+    try:
+        with path.open("a", encoding="utf-8") as out:
+            out.write("".join(f"{line}\n" for line in lines))
+    except OSError as exc:
+        log.warning(f"cannot write the step outputs: {exc.strerror or exc}")
+
+
+def _cannot_check(message: str, log: Log, summary: Path | None, output: Path | None) -> int:
+    message = mask(message, log.token)
+    click.echo(f"migcheck: error: {message}", err=True)
+    click.echo(f"::error title=migcheck::{escape(message)}")
+    log.notes.append(f"## migcheck could not check\n\n```\n{message}\n```")
+    _write_summary(summary, log, "")
+    set_outputs(output, {"result": "error"}, log)
+    return EXIT_CANNOT_CHECK

@@ -1,0 +1,135 @@
+"""Where `migcheck github` runs: the workflow's event, repository, commit and files, from GITHUB_* and the event.
+
+Built once from the environment and the event payload (GITHUB_EVENT_PATH); a missing or unreadable payload
+stops the run with a message (exit code 2), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from migcheck.errors import MigcheckError
+
+PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
+SUPPORTED_EVENTS = (*PULL_REQUEST_EVENTS, "merge_group", "push", "workflow_dispatch")
+API_URL = "https://api.github.com"
+SERVER_URL = "https://github.com"
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+@dataclass(frozen=True)
+class GitHubContext:
+    """The run's facts; `sha` is the commit that was checked (a PR's head, a merge group's head, a push)."""
+
+    event_name: str
+    repository: str  # owner/name
+    sha: str
+    workspace: Path
+    api_url: str = API_URL
+    server_url: str = SERVER_URL
+    run_id: str | None = None
+    pr_number: int | None = None
+    from_fork: bool = False
+    step_summary: Path | None = None
+    output: Path | None = None
+    runner_temp: Path | None = None
+    token: str | None = field(default=None, repr=False)
+
+    @property
+    def run_url(self) -> str | None:
+        if not self.run_id:
+            return None
+        return f"{self.server_url.rstrip('/')}/{self.repository}/actions/runs/{self.run_id}"
+
+    @property
+    def privileged_pr(self) -> bool:
+        """True under pull_request_target: the PR's code would run with the base repository's token."""
+        return self.event_name == "pull_request_target"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> GitHubContext:
+        def get(name: str) -> str | None:
+            return (environ.get(name) or "").strip() or None
+
+        event_name = get("GITHUB_EVENT_NAME")
+        if event_name is None:
+            raise MigcheckError(
+                "GITHUB_EVENT_NAME is not set: `migcheck github` runs inside a GitHub Actions job"
+                " (use `migcheck check` anywhere else)"
+            )
+        event = _read_event(get("GITHUB_EVENT_PATH"))
+        repository = get("GITHUB_REPOSITORY") or _dig(event, "repository", "full_name")
+        if not isinstance(repository, str) or repository.count("/") != 1:
+            raise MigcheckError(f"GITHUB_REPOSITORY must be owner/name, got {repository!r}")
+        pr_number, sha, from_fork = None, get("GITHUB_SHA"), False
+        if event_name in PULL_REQUEST_EVENTS:
+            pr_number = event.get("number", _dig(event, "pull_request", "number"))
+            if not isinstance(pr_number, int) or isinstance(pr_number, bool):
+                raise MigcheckError(f"the {event_name} event payload has no pull request number")
+            # GITHUB_SHA is the PR's merge commit; findings, links and check runs belong to its head commit
+            sha = _dig(event, "pull_request", "head", "sha") or sha
+            head_repo = _dig(event, "pull_request", "head", "repo")
+            base_repo = _dig(event, "pull_request", "base", "repo", "full_name") or repository
+            # a deleted fork leaves head.repo null: it was a fork all the same
+            from_fork = not isinstance(head_repo, dict) or head_repo.get("full_name") != base_repo
+        elif event_name == "merge_group":
+            sha = _dig(event, "merge_group", "head_sha") or sha
+        elif event_name == "push":
+            sha = sha or event.get("after")
+        if not isinstance(sha, str) or not _SHA.match(sha):
+            raise MigcheckError(f"GITHUB_SHA must be a 40-character commit id, got {sha!r}")
+        workspace = Path(get("GITHUB_WORKSPACE") or ".").resolve()
+        return cls(
+            event_name=event_name,
+            repository=repository,
+            sha=sha,
+            workspace=workspace,
+            api_url=(get("GITHUB_API_URL") or API_URL).rstrip("/"),
+            server_url=(get("GITHUB_SERVER_URL") or SERVER_URL).rstrip("/"),
+            run_id=get("GITHUB_RUN_ID"),
+            pr_number=pr_number,
+            from_fork=from_fork,
+            step_summary=_path(get("GITHUB_STEP_SUMMARY")),
+            output=_path(get("GITHUB_OUTPUT")),
+            runner_temp=_path(get("RUNNER_TEMP")),
+            token=get("MIGCHECK_GITHUB_TOKEN") or get("GITHUB_TOKEN"),
+        )
+
+
+def _read_event(path: str | None) -> dict[str, Any]:
+    if path is None:
+        raise MigcheckError(
+            "GITHUB_EVENT_PATH is not set: the event payload tells migcheck which PR it checks"
+        )
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MigcheckError(
+            f"GITHUB_EVENT_PATH {path}: cannot read the event payload: {exc.strerror}"
+        ) from None
+    except UnicodeDecodeError:
+        raise MigcheckError(f"GITHUB_EVENT_PATH {path}: the event payload is not UTF-8") from None
+    try:
+        event = json.loads(text)
+    except ValueError as exc:
+        raise MigcheckError(f"GITHUB_EVENT_PATH {path}: the event payload is not valid JSON: {exc}") from None
+    if not isinstance(event, dict):
+        raise MigcheckError(f"GITHUB_EVENT_PATH {path}: the event payload is not a JSON object")
+    return event
+
+
+def _dig(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
