@@ -9,11 +9,12 @@ given, so the rest of the action works without it.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar
 
 from migcheck import __version__
 
@@ -26,7 +27,7 @@ T = TypeVar("T")
 # Bounded by design: a PR comment is not worth holding up a CI job. Each time can be shrunk (tests) or
 # stretched through its environment variable, read when it is used.
 ATTEMPTS = 3
-TIMEOUT = 10.0  # seconds per request: MIGCHECK_GITHUB_TIMEOUT
+TIMEOUT = 10  # whole seconds per request: MIGCHECK_GITHUB_TIMEOUT
 BACKOFF = 1.0  # first retry's sleep, doubled after; also the pace of writes: MIGCHECK_GITHUB_BACKOFF
 MAX_WAIT = 30.0  # longest rate-limit wait honoured before giving up: MIGCHECK_GITHUB_MAX_WAIT
 
@@ -38,8 +39,8 @@ def seconds(name: str, default: float) -> float:
         return default
 
 
-def timeout() -> float:
-    return seconds("MIGCHECK_GITHUB_TIMEOUT", TIMEOUT)
+def timeout() -> int:
+    return max(1, math.ceil(seconds("MIGCHECK_GITHUB_TIMEOUT", TIMEOUT)))
 
 
 def backoff() -> float:
@@ -47,11 +48,16 @@ def backoff() -> float:
 
 
 class ApiError(Exception):
-    """A GitHub API call that failed for good; `str()` is safe to print and `status` is the HTTP status."""
+    """A GitHub API call that failed for good; `str()` is safe to print and `status` is the HTTP status.
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    `refused` is a 403 that is not a rate limit: the token may not do this (a fork's read-only token, a
+    job without `checks: write`), and asking again will not change that.
+    """
+
+    def __init__(self, message: str, status: int | None = None, *, refused: bool = False) -> None:
         super().__init__(message)
         self.status = status
+        self.refused = refused
 
 
 def mask(text: str, token: str | None) -> str:
@@ -65,8 +71,7 @@ def connect(api_url: str, token: str) -> Github:
     return github.Github(
         base_url=api_url,
         auth=github.Auth.Token(token),
-        # requests takes a float; PyGithub's hint says int
-        timeout=cast(int, timeout()),
+        timeout=timeout(),
         retry=None,
         per_page=100,
         user_agent=f"migcheck/{__version__}",
@@ -91,11 +96,15 @@ def call(action: Callable[[], T], *, token: str | None, retry_timeouts: bool = T
         try:
             return action()
         except GithubException as exc:
-            wait = _wait(exc, attempt)
-            error = ApiError(mask(describe(exc), token), exc.status)
+            limit = _rate_limit_wait(exc)
+            wait = _backoff(attempt) if exc.status >= 500 else limit
+            if limit is not None and limit > seconds("MIGCHECK_GITHUB_MAX_WAIT", MAX_WAIT):
+                wait = None  # not worth holding up the job for
+            refused = exc.status == 403 and limit is None
+            error = ApiError(mask(describe(exc), token), exc.status, refused=refused)
         except requests.exceptions.Timeout:
             wait = _backoff(attempt) if retry_timeouts else None
-            error = ApiError(f"no answer within {timeout():g} s")
+            error = ApiError(f"no answer within {timeout()} s")
         except requests.exceptions.ConnectionError as exc:
             wait = _backoff(attempt)
             error = ApiError(mask(f"cannot connect to the GitHub API: {_reason(exc)}", token))
@@ -117,24 +126,20 @@ def describe(exc: Exception) -> str:
     return f"{status} {message}" if status else str(message)
 
 
-def _wait(exc: Exception, attempt: int) -> float | None:
-    """Seconds to wait before trying again, or None when trying again cannot help."""
+def _rate_limit_wait(exc: Exception) -> float | None:
+    """Seconds GitHub asks to wait when `exc` is a (primary or secondary) rate limit, else None."""
     status = getattr(exc, "status", 0) or 0
-    headers = {k.lower(): v for k, v in (getattr(exc, "headers", None) or {}).items()}
-    if status >= 500:
-        return _backoff(attempt)
     if status not in (403, 429):
         return None
+    headers = {k.lower(): v for k, v in (getattr(exc, "headers", None) or {}).items()}
     message = str(getattr(exc, "data", "") or "").lower()
     if "retry-after" in headers:
-        wait = _number(headers["retry-after"])
-    elif headers.get("x-ratelimit-remaining") == "0":
-        wait = _number(headers.get("x-ratelimit-reset")) - time.time()
-    elif "rate limit" in message or status == 429:
-        wait = 60.0  # GitHub: with no header to go by, wait at least a minute
-    else:
-        return None  # a plain 403: the token may not do this, and asking again will not change that
-    return max(wait, 0.0) if wait <= seconds("MIGCHECK_GITHUB_MAX_WAIT", MAX_WAIT) else None
+        return max(0.0, _number(headers["retry-after"]))
+    if headers.get("x-ratelimit-remaining") == "0":
+        return max(0.0, _number(headers.get("x-ratelimit-reset")) - time.time())
+    if "rate limit" in message or status == 429:
+        return 60.0  # GitHub: with no header to go by, wait at least a minute
+    return None
 
 
 def _backoff(attempt: int) -> float:

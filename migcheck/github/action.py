@@ -14,7 +14,7 @@ import subprocess
 import traceback
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +22,7 @@ import click
 
 from migcheck.errors import MigcheckError
 from migcheck.github import ApiError, checks, comment, connect, mask
-from migcheck.github.context import GitHubContext
+from migcheck.github.context import GitHubContext, Inputs
 from migcheck.result import CheckResult
 
 if TYPE_CHECKING:
@@ -30,84 +30,6 @@ if TYPE_CHECKING:
 
 EXIT_CANNOT_CHECK = 2
 MAX_SUMMARY = 800_000  # GitHub takes 1 MiB of job summary per step; characters may take several bytes
-
-# The `migcheck check` flags, by the env var each one reads and the Settings key it sets: the action's
-# inputs are these flags (tests/github keep this list in step with the `check` command).
-CHECK_FLAGS: tuple[tuple[str, str], ...] = (
-    ("MIGCHECK_ALEMBIC_CONFIG", "alembic_config"),
-    ("MIGCHECK_VERSIONS", "versions"),
-    ("MIGCHECK_SELECT", "select"),
-    ("MIGCHECK_IGNORE", "ignore"),
-    ("MIGCHECK_FAIL_ON", "fail_on"),
-    ("MIGCHECK_EXPECTED_HEADS", "expected_heads"),
-    ("MIGCHECK_DATABASE_URL", "database_url"),
-    ("MIGCHECK_METADATA", "metadata"),
-    ("MIGCHECK_PYTHON_PATH", "python_path"),
-    ("MIGCHECK_DRIFT", "drift"),
-    ("MIGCHECK_DRIFT_ONLY", "drift_only"),
-    ("MIGCHECK_ROUNDTRIP", "roundtrip"),
-)
-_LISTS = ("select", "ignore", "versions", "python_path")
-_PATHS = ("alembic_config", "versions", "python_path")
-_BOOLS = {
-    "true": True,
-    "yes": True,
-    "1": True,
-    "on": True,
-    "false": False,
-    "no": False,
-    "0": False,
-    "off": False,
-}
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """The action's own inputs; `overrides` are the `check` flags, keyed as the CLI passes them."""
-
-    path: str = "."
-    overrides: Mapping[str, Any] = field(default_factory=dict)
-    install: str | None = None
-    comment: str = "on-failure"
-    annotations: bool = True
-    allow_untrusted_code: bool = False
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str], workspace: Path) -> Inputs:
-        def get(name: str) -> str | None:
-            return (environ.get(name) or "").strip() or None
-
-        mode = (get("MIGCHECK_COMMENT") or "on-failure").lower()
-        if mode not in comment.MODES:
-            raise MigcheckError(f"MIGCHECK_COMMENT: {mode!r} is not one of {', '.join(comment.MODES)}")
-        overrides: dict[str, Any] = {}
-        for var, key in CHECK_FLAGS:
-            raw = get(var)
-            if raw is None:
-                continue  # an empty input means "not set", as if the flag were not given
-            value: Any = tuple(raw.replace(",", " ").split()) if key in _LISTS else raw
-            if key in _PATHS:
-                # relative to the repository, as the same flag is relative to the directory `check` runs in
-                value = tuple(str(workspace / p) for p in value) if key in _LISTS else str(workspace / value)
-            overrides[key] = value
-        path = get("MIGCHECK_PATH") or "."
-        return cls(
-            path=PurePosixPath(os.path.normpath(path).replace(os.sep, "/")).as_posix(),
-            overrides=overrides,
-            install=get("MIGCHECK_INSTALL"),
-            comment=mode,
-            annotations=_bool(environ, "MIGCHECK_ANNOTATIONS", True),
-            allow_untrusted_code=_bool(environ, "MIGCHECK_ALLOW_UNTRUSTED_CODE", False),
-        )
-
-
-def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = (environ.get(name) or "").strip().lower()
-    if not raw:
-        return default
-    if raw not in _BOOLS:
-        raise MigcheckError(f"{name}: expected true or false, got {raw!r}")
-    return _BOOLS[raw]
 
 
 class Log:
@@ -305,7 +227,7 @@ def _annotate(
         )
         remaining = result.findings[published.count :]
         error = published.error
-        if error is not None and not published.created and error.status == 403:
+        if error is not None and not published.created and error.refused:
             log.info(
                 "no permission to create a check run (the job needs `checks: write`); the findings are"
                 " workflow-command annotations instead, of which GitHub shows only the first few"
@@ -362,9 +284,9 @@ def _comment(
         )
     except ApiError as exc:
         why = ""
-        if exc.status == 403 and context.from_fork:
+        if exc.refused and context.from_fork:
             why = " (a pull request from a fork gets a read-only token)"
-        elif exc.status == 403:
+        elif exc.refused:
             why = " (the job needs `pull-requests: write`)"
         log.warning(f"could not post the PR comment: {exc}{why}; the report is in the job summary")
         return
@@ -395,13 +317,17 @@ def _quote(text: str) -> str:
 def _write_outputs(context: GitHubContext, inputs: Inputs, result: CheckResult, log: Log) -> None:
     from migcheck.report import json as json_report
 
-    folder = context.runner_temp or context.workspace
+    # RUNNER_TEMP names a directory of the runner's host: inside a container action it does not exist,
+    # and the workspace (mounted at the same relative place for every step) is where a later step looks
+    temp = context.runner_temp
+    folder = temp if temp is not None and temp.is_dir() else context.workspace
     slug = "" if inputs.path == "." else "-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", inputs.path).strip("-")
     report = folder / f"migcheck-report{slug}.json"
     try:
         report.write_text(json_report.render(result), encoding="utf-8")
     except OSError as exc:
         log.warning(f"cannot write the JSON report {report}: {exc.strerror or exc}")
+    shown = report.relative_to(context.workspace) if folder == context.workspace else report
     heads = dict.fromkeys(p.revision for h in result.histories for p in h.heads)
     set_outputs(
         context.output,
@@ -409,7 +335,7 @@ def _write_outputs(context: GitHubContext, inputs: Inputs, result: CheckResult, 
             "result": "success" if result.exit_code == 0 else "failure",
             "heads": ",".join(heads),
             "findings": str(len(result.findings)),
-            "report": str(report),
+            "report": shown.as_posix(),
         },
         log,
     )
@@ -436,7 +362,8 @@ def set_outputs(path: Path | None, values: Mapping[str, str], log: Log) -> None:
 def _cannot_check(message: str, log: Log, summary: Path | None, output: Path | None) -> int:
     message = mask(message, log.token)
     click.echo(f"migcheck: error: {message}", err=True)
-    click.echo(f"::error title=migcheck::{escape(message)}")
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        click.echo(f"::error title=migcheck::{escape(message)}")
     log.notes.append(f"## migcheck could not check\n\n```\n{message}\n```")
     _write_summary(summary, log, "")
     set_outputs(output, {"result": "error"}, log)

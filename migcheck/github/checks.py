@@ -87,12 +87,12 @@ def publish(
             )
         except ApiError as exc:
             # left in progress, the run would spin on the PR for ever: complete it with what it has
-            note = f"\n\n{len(findings) - done} findings could not be attached here; they are in the job log."
+            note = f"**{len(findings) - done} findings could not be attached here; the job summary lists them all.**"
             try:
                 call(
                     partial(
                         run.edit,
-                        output={"title": output["title"], "summary": _fit(summary + note)},
+                        output={"title": output["title"], "summary": _fit(f"{note}\n\n{summary}")},
                         conclusion=conclusion,
                         completed_at=datetime.now(timezone.utc),
                     ),

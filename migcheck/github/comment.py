@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from github.Issue import Issue
     from github.IssueComment import IssueComment
 
-MODES = ("on-failure", "always", "never")
 # GitHub refuses a comment body longer than this many characters
 MAX_BODY = 65_536
 _CUT = "\n\n… (cut to fit a GitHub comment; the job summary has the whole report)\n"

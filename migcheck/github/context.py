@@ -1,20 +1,23 @@
-"""Where `migcheck github` runs: the workflow's event, repository, commit and files, from GITHUB_* and the event.
+"""What `migcheck github` is asked to do and where: the action's inputs (MIGCHECK_*) and the job's facts
+(GITHUB_* and the event payload).
 
-Built once from the environment and the event payload (GITHUB_EVENT_PATH); a missing or unreadable payload
-stops the run with a message (exit code 2), never a traceback.
+Both are read once from the environment; a bad input or a missing or unreadable event payload stops the run
+with a message (exit code 2), never a traceback.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from migcheck.errors import MigcheckError
 
+COMMENT_MODES = ("on-failure", "always", "never")
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 SUPPORTED_EVENTS = (*PULL_REQUEST_EVENTS, "merge_group", "push", "workflow_dispatch")
 API_URL = "https://api.github.com"
@@ -133,3 +136,74 @@ def _dig(data: Any, *keys: str) -> Any:
 
 def _path(value: str | None) -> Path | None:
     return Path(value) if value else None
+
+
+# The `migcheck check` flags, by the env var each one reads and the Settings key it sets: the action's
+# inputs are these flags (a test keeps this list in step with the `check` command).
+CHECK_FLAGS: tuple[tuple[str, str], ...] = (
+    ("MIGCHECK_ALEMBIC_CONFIG", "alembic_config"),
+    ("MIGCHECK_VERSIONS", "versions"),
+    ("MIGCHECK_SELECT", "select"),
+    ("MIGCHECK_IGNORE", "ignore"),
+    ("MIGCHECK_FAIL_ON", "fail_on"),
+    ("MIGCHECK_EXPECTED_HEADS", "expected_heads"),
+    ("MIGCHECK_BASE", "base"),
+    ("MIGCHECK_DATABASE_URL", "database_url"),
+    ("MIGCHECK_METADATA", "metadata"),
+    ("MIGCHECK_PYTHON_PATH", "python_path"),
+    ("MIGCHECK_DRIFT", "drift"),
+    ("MIGCHECK_DRIFT_ONLY", "drift_only"),
+    ("MIGCHECK_ROUNDTRIP", "roundtrip"),
+)
+_LISTS = ("select", "ignore", "versions", "python_path")
+_PATHS = ("alembic_config", "versions", "python_path")
+_BOOLS = dict.fromkeys(("true", "yes", "1", "on"), True) | dict.fromkeys(("false", "no", "0", "off"), False)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The action's own inputs; `overrides` are the `check` flags, keyed as the CLI passes them."""
+
+    path: str = "."
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    install: str | None = None
+    comment: str = "on-failure"
+    annotations: bool = True
+    allow_untrusted_code: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], workspace: Path) -> Inputs:
+        def get(name: str) -> str | None:
+            return (environ.get(name) or "").strip() or None
+
+        mode = (get("MIGCHECK_COMMENT") or "on-failure").lower()
+        if mode not in COMMENT_MODES:
+            raise MigcheckError(f"MIGCHECK_COMMENT: {mode!r} is not one of {', '.join(COMMENT_MODES)}")
+        overrides: dict[str, Any] = {}
+        for var, key in CHECK_FLAGS:
+            raw = get(var)
+            if raw is None:
+                continue  # an empty input means "not set", as if the flag were not given
+            value: Any = tuple(raw.replace(",", " ").split()) if key in _LISTS else raw
+            if key in _PATHS:
+                # relative to the repository, as the same flag is relative to the directory `check` runs in
+                value = tuple(str(workspace / p) for p in value) if key in _LISTS else str(workspace / value)
+            overrides[key] = value
+        path = get("MIGCHECK_PATH") or "."
+        return cls(
+            path=PurePosixPath(os.path.normpath(path).replace(os.sep, "/")).as_posix(),
+            overrides=overrides,
+            install=get("MIGCHECK_INSTALL"),
+            comment=mode,
+            annotations=_bool(environ, "MIGCHECK_ANNOTATIONS", True),
+            allow_untrusted_code=_bool(environ, "MIGCHECK_ALLOW_UNTRUSTED_CODE", False),
+        )
+
+
+def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (environ.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in _BOOLS:
+        raise MigcheckError(f"{name}: expected true or false, got {raw!r}")
+    return _BOOLS[raw]
