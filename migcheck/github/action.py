@@ -26,6 +26,7 @@ from migcheck.github.context import GitHubContext, Inputs
 from migcheck.result import CheckResult
 
 if TYPE_CHECKING:
+    from migcheck.config import Settings
     from migcheck.report import Links
 
 EXIT_CANNOT_CHECK = 2
@@ -117,6 +118,8 @@ def _check(context: GitHubContext, inputs: Inputs, log: Log) -> CheckResult:
     elif inputs.install:
         _install(inputs.install, context.workspace, log)
     settings = load_settings(context.workspace / inputs.path, inputs.overrides)
+    if settings.base is None and context.base_sha:
+        settings = _base_from_event(settings, context, log)
     if untrusted and (settings.drift or settings.drift_only):
         log.warning(
             "drift check not run: under pull_request_target it would import and run the pull request's code"
@@ -128,6 +131,23 @@ def _check(context: GitHubContext, inputs: Inputs, log: Log) -> CheckResult:
 
     log.untrusted(text.render(result))
     return result
+
+
+def _base_from_event(settings: Settings, context: GitHubContext, log: Log) -> Settings:
+    """Check the PR against its base commit when the clone has it; say how to get it when it does not."""
+    probe = ["git", "-C", str(context.workspace), "cat-file", "-e", f"{context.base_sha}^{{commit}}"]
+    try:
+        present = subprocess.run(probe, capture_output=True, check=False).returncode == 0
+    except OSError:
+        present = False
+    if not present:
+        log.warning(
+            f"the merge result was not checked (MC110-MC112): the PR's base commit {context.base_sha} is not in"
+            " this clone; check out with `fetch-depth: 0` (actions/checkout) to block PRs that add a second head"
+            " once merged"
+        )
+        return settings
+    return replace(settings, base=context.base_sha)
 
 
 def _install(command: str, workspace: Path, log: Log) -> None:

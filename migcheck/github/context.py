@@ -42,6 +42,8 @@ class GitHubContext:
     output: Path | None = None
     runner_temp: Path | None = None
     token: str | None = field(default=None, repr=False)
+    # the PR's base commit: what the change merges into (MC110-MC112 check against it)
+    base_sha: str | None = None
 
     @property
     def run_url(self) -> str | None:
@@ -69,13 +71,14 @@ class GitHubContext:
         repository = get("GITHUB_REPOSITORY") or _dig(event, "repository", "full_name")
         if not isinstance(repository, str) or repository.count("/") != 1:
             raise MigcheckError(f"GITHUB_REPOSITORY must be owner/name, got {repository!r}")
-        pr_number, sha, from_fork = None, get("GITHUB_SHA"), False
+        pr_number, sha, from_fork, base_sha = None, get("GITHUB_SHA"), False, None
         if event_name in PULL_REQUEST_EVENTS:
             pr_number = event.get("number", _dig(event, "pull_request", "number"))
             if not isinstance(pr_number, int) or isinstance(pr_number, bool):
                 raise MigcheckError(f"the {event_name} event payload has no pull request number")
             # GITHUB_SHA is the PR's merge commit; findings, links and check runs belong to its head commit
             sha = _dig(event, "pull_request", "head", "sha") or sha
+            base_sha = _dig(event, "pull_request", "base", "sha")
             head_repo = _dig(event, "pull_request", "head", "repo")
             base_repo = _dig(event, "pull_request", "base", "repo", "full_name") or repository
             # a deleted fork leaves head.repo null: it was a fork all the same
@@ -97,6 +100,7 @@ class GitHubContext:
             run_id=get("GITHUB_RUN_ID"),
             pr_number=pr_number,
             from_fork=from_fork,
+            base_sha=base_sha if isinstance(base_sha, str) and _SHA.match(base_sha) else None,
             step_summary=_path(get("GITHUB_STEP_SUMMARY")),
             output=_path(get("GITHUB_OUTPUT")),
             runner_temp=_path(get("RUNNER_TEMP")),

@@ -1,0 +1,72 @@
+"""`migcheck github` and the merge result: a PR checked against its base commit from the event (MC110),
+and a merge queue, whose checkout is the merge result itself (MC101)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from fake_api import FakeGitHub
+from jobs import MARKER, event_file
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from test_base import add_revision, commit, git  # noqa: E402
+
+pytest_plugins = ["action_fixtures"]  # the fixtures: api, action, broken, clean
+
+LINEAR = Path(__file__).resolve().parent.parent / "trees" / "clean" / "linear"
+
+
+def _two_prs(tmp_path: Path) -> tuple[Path, str]:
+    """A checkout of the PR branch (dddd on cccc) whose base, main, has since merged eeee on cccc."""
+    import shutil
+
+    repo = Path(shutil.copytree(LINEAR, tmp_path / "repo"))
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, "base")
+    git(repo, "checkout", "-qb", "feature")
+    add_revision(repo, "dddddddddddd", "cccccccccccc", "age")
+    commit(repo, "feature: age")
+    git(repo, "checkout", "-q", "main")
+    add_revision(repo, "eeeeeeeeeeee", "cccccccccccc", "points")
+    commit(repo, "main: points")
+    base_sha = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "checkout", "-q", "feature")
+    return repo, base_sha
+
+
+def test_a_pr_is_checked_against_the_base_commit_of_its_event(
+    action, api: FakeGitHub, tmp_path: Path
+) -> None:
+    repo, base_sha = _two_prs(tmp_path)
+    event = event_file(tmp_path, "pull_request", lambda e: e["pull_request"]["base"].update(sha=base_sha))
+
+    outcome = action(repo, event_path=event)
+
+    assert outcome.exit_code == 1
+    assert "MC110" in outcome.summary and "after merge" in outcome.summary
+    [created] = [r for r in outcome.requests if r.method == "POST" and r.path.endswith("/comments")]
+    assert MARKER in created.body["body"] and "MC110" in created.body["body"]
+
+
+def test_a_shallow_clone_without_the_base_commit_warns_and_checks_the_rest(
+    action, api: FakeGitHub, tmp_path: Path
+) -> None:
+    repo, _ = _two_prs(tmp_path)
+    missing = "1" * 40
+    event = event_file(tmp_path, "pull_request", lambda e: e["pull_request"]["base"].update(sha=missing))
+
+    outcome = action(repo, event_path=event)
+
+    assert outcome.exit_code == 0
+    assert any("fetch-depth: 0" in w for w in outcome.warnings())
+
+
+def test_a_merge_group_with_two_heads_blocks_the_queue_without_commenting(
+    action, api: FakeGitHub, broken: Path
+) -> None:
+    outcome = action(broken, event="merge_group", MIGCHECK_COMMENT="always")
+
+    assert outcome.exit_code == 1
+    assert any("MC101" in line for line in outcome.annotations()) or api.check_runs
+    assert not [r for r in outcome.requests if "/comments" in r.path]
