@@ -135,12 +135,19 @@ def _check(context: GitHubContext, inputs: Inputs, log: Log) -> CheckResult:
 
 def _base_from_event(settings: Settings, context: GitHubContext, log: Log) -> Settings:
     """Check the PR against its base commit when the clone has it; say how to get it when it does not."""
-    probe = ["git", "-C", str(context.workspace), "cat-file", "-e", f"{context.base_sha}^{{commit}}"]
-    try:
-        present = subprocess.run(probe, capture_output=True, check=False).returncode == 0
-    except OSError:
-        present = False
-    if not present:
+
+    def git(*args: str) -> bool:
+        try:
+            run = subprocess.run(
+                ["git", "-C", str(context.workspace), *args], capture_output=True, check=False
+            )
+        except OSError:
+            return False
+        return run.returncode == 0
+
+    if not git("rev-parse", "--git-dir"):
+        return settings  # not a git checkout (an unpacked artifact, say): there is no history to compare
+    if not git("cat-file", "-e", f"{context.base_sha}^{{commit}}"):
         log.warning(
             f"the merge result was not checked (MC110-MC112): the PR's base commit {context.base_sha} is not in"
             " this clone; check out with `fetch-depth: 0` (actions/checkout) to block PRs that add a second head"
