@@ -43,6 +43,10 @@ INPUT_ENV = {
     "annotations": "MIGCHECK_ANNOTATIONS",
     "github-token": "MIGCHECK_GITHUB_TOKEN",
     "allow-untrusted-code": "MIGCHECK_ALLOW_UNTRUSTED_CODE",
+    "base-ref": "MIGCHECK_BASE",
+    "expected-heads": "MIGCHECK_EXPECTED_HEADS",
+    "drift": "MIGCHECK_DRIFT",
+    "roundtrip": "MIGCHECK_ROUNDTRIP",
 }
 
 
