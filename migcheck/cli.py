@@ -41,22 +41,27 @@ def _format_choices() -> list[str]:
     return list(REPORTERS)
 
 
-@main.command()
-@click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option(
+# Options that several commands share: one definition each, so their names, env vars and help agree.
+_alembic_config = click.option(
     "-c",
     "--alembic-config",
     type=click.Path(path_type=Path),
     envvar="MIGCHECK_ALEMBIC_CONFIG",
     help="Use this alembic.ini instead of discovering environments.",
 )
-@click.option(
+_versions = click.option(
     "--versions",
     multiple=True,
     type=click.Path(path_type=Path),
     envvar="MIGCHECK_VERSIONS",
     help="A version directory to check (repeatable); skips discovery.",
 )
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@_alembic_config
+@_versions
 @click.option(
     "--select",
     multiple=True,
@@ -187,8 +192,8 @@ def rules(fmt: str) -> None:
 
 @main.command()
 @click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option("-c", "--alembic-config", type=click.Path(path_type=Path), envvar="MIGCHECK_ALEMBIC_CONFIG")
-@click.option("--versions", multiple=True, type=click.Path(path_type=Path), envvar="MIGCHECK_VERSIONS")
+@_alembic_config
+@_versions
 @click.option(
     "--base", envvar="MIGCHECK_BASE", help="Mark the revisions that are not on this git ref as new."
 )
@@ -218,8 +223,8 @@ def graph(path: Path, fmt: str, depth: int | None, **flags: Any) -> None:
 
 @main.command()
 @click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option("-c", "--alembic-config", type=click.Path(path_type=Path), envvar="MIGCHECK_ALEMBIC_CONFIG")
-@click.option("--versions", multiple=True, type=click.Path(path_type=Path), envvar="MIGCHECK_VERSIONS")
+@_alembic_config
+@_versions
 @click.option(
     "--base", envvar="MIGCHECK_BASE", help="Git ref the change merges into; its revisions are never edited."
 )
@@ -295,20 +300,8 @@ def _color_wanted() -> bool:
     envvar="MIGCHECK_DATABASE_URL",
     help="SQLAlchemy URL of the database to look at (read-only), e.g. postgresql+psycopg://user@host/db.",
 )
-@click.option(
-    "-c",
-    "--alembic-config",
-    type=click.Path(path_type=Path),
-    envvar="MIGCHECK_ALEMBIC_CONFIG",
-    help="Use this alembic.ini instead of discovering environments.",
-)
-@click.option(
-    "--versions",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    envvar="MIGCHECK_VERSIONS",
-    help="The version directory of the history the database follows (repeatable); skips discovery.",
-)
+@_alembic_config
+@_versions
 @click.option(
     "--version-table",
     default="alembic_version",
