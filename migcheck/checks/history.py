@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from migcheck.findings import Finding, Location, Severity, rule
-from migcheck.graph import RevisionGraph
+from migcheck.graph import Dangling, RevisionGraph
 from migcheck.scripts import Revision, Unreadable
 
 
@@ -118,9 +118,7 @@ def missing_down_revision(history: History) -> Iterator[Finding]:
     head); the hint names the closest existing id when there is one.
     """
     graph = history.graph
-    for ref in graph.dangling:
-        if ref.kind != "down_revision" or ref.target in history.external:
-            continue
+    for ref in _missing(history, "down_revision"):
         rev = ref.revision
         yield missing_down_revision.finding(
             f"down_revision of {_q(rev.id)} names {_q(ref.target)}, which is not a revision in this tree"
@@ -141,9 +139,7 @@ def missing_dependency(history: History) -> Iterator[Finding]:
     Fix: name an existing revision id or branch label in `depends_on`, or remove the dependency.
     """
     graph = history.graph
-    for ref in graph.dangling:
-        if ref.kind != "depends_on" or ref.target in history.external:
-            continue
+    for ref in _missing(history, "depends_on"):
         rev = ref.revision
         yield missing_dependency.finding(
             f"depends_on of {_q(rev.id)} names {_q(ref.target)}, which is neither a revision nor a branch label"
@@ -152,6 +148,11 @@ def missing_dependency(history: History) -> Iterator[Finding]:
             _closest_hint(graph, ref.target, "depends_on", [*graph.revisions, *graph.labels]),
             revision=rev.id,
         )
+
+
+def _missing(history: History, kind: str) -> Iterator[Dangling]:
+    """References of one kind to revisions that are nowhere: not in the tree, nor on the base branch."""
+    return (ref for ref in history.graph.dangling if ref.kind == kind and ref.target not in history.external)
 
 
 def _closest_hint(graph: RevisionGraph, target: str, field: str, candidates: list[str]) -> str:
