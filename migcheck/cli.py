@@ -49,6 +49,15 @@ _alembic_config = click.option(
     envvar="MIGCHECK_ALEMBIC_CONFIG",
     help="Use this alembic.ini instead of discovering environments.",
 )
+_report_format = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_format_choices()),
+    default="text",
+    show_default=True,
+    envvar="MIGCHECK_FORMAT",
+    help="Report format.",
+)
 _versions = click.option(
     "--versions",
     multiple=True,
@@ -119,15 +128,7 @@ _versions = click.option(
     envvar="MIGCHECK_ROUNDTRIP",
     help="Also upgrade, downgrade and upgrade again each revision (MC203).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(_format_choices()),
-    default="text",
-    show_default=True,
-    envvar="MIGCHECK_FORMAT",
-    help="Report format.",
-)
+@_report_format
 @click.option(
     "-o",
     "--output",
@@ -314,15 +315,7 @@ def _color_wanted() -> bool:
     envvar="MIGCHECK_VERSION_TABLE_SCHEMA",
     help="Schema of the version table, when it is not the default schema.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(_format_choices()),
-    default="text",
-    show_default=True,
-    envvar="MIGCHECK_FORMAT",
-    help="Report format.",
-)
+@_report_format
 @click.pass_context
 def status(
     ctx: click.Context,

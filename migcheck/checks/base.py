@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from migcheck.checks.history import History, _at, _branch_start, _q, _unintended_heads, live_heads
+from migcheck.checks.history import FRESH_ID, History, _at, _branch_start, _q, _unintended_heads, live_heads
 from migcheck.findings import Finding, Location, Severity, rule
 from migcheck.gitbase import BaseTree
 from migcheck.graph import RevisionGraph
@@ -159,8 +159,7 @@ def reuses_base_revision_id(ctx: BaseContext) -> Iterator[Finding]:
         yield reuses_base_revision_id.finding(
             f"new revision file {current.path} reuses id {_q(rid)}, which {ctx.base.ref} already has in {old.path}",
             Location(current.path, current.revision_line),
-            'give it a fresh id (e.g. `python -c "import uuid; print(uuid.uuid4().hex[-12:])"`) and update'
-            " the down_revision of the revisions that follow it",
+            "give it a fresh id " + FRESH_ID,
             revision=rid,
         )
 

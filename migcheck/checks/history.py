@@ -29,6 +29,13 @@ def live_heads(graph: RevisionGraph) -> list[str]:
     return [h for h in graph.heads() if not orphaned & graph.ancestors(h)]
 
 
+# How to give a revision a new id, for every rule whose fix is one (MC103, MC112).
+FRESH_ID = (
+    '(e.g. `python -c "import uuid; print(uuid.uuid4().hex[-12:])"`) and update the down_revision of the'
+    " revisions that follow it"
+)
+
+
 def _at(rev: Revision, line: int | None = None) -> str:
     return f"{rev.path}:{line or rev.revision_line}"
 
@@ -187,8 +194,7 @@ def duplicate_revision_id(history: History) -> Iterator[Finding]:
             yield duplicate_revision_id.finding(
                 f"revision id {_q(rid)} is also declared in {others}; Alembic silently uses only one of these files",
                 Location(rev.path, rev.revision_line),
-                'give the newer file a fresh id (e.g. `python -c "import uuid; print(uuid.uuid4().hex[-12:])"`)'
-                " and update the down_revision of the revisions that follow it",
+                "give the newer file a fresh id " + FRESH_ID,
                 revision=rid,
             )
 
