@@ -449,11 +449,17 @@ class Runner:
         args |= dict(branch_label=None, version_path=None, rev_id=None, depends_on=None)
         revision_context = autogenerate.RevisionContext(self.config, script, args)
         captured: dict[str, Any] = {}
+        seen: list[Any] = []
 
         def capture(context: Any, rev: Any, directives: list[Any]) -> None:
             # runs before env.py's own process_revision_directives, which may empty the list
             captured["ops"] = [op for d in directives for ops in d.upgrade_ops_list for op in ops.ops]
-            self.metadata = context.opts.get("target_metadata")
+            # a multi-database env.py configures once per engine, each with its own models
+            found = context.opts.get("target_metadata")
+            for metadata in found if isinstance(found, (list, tuple)) else [found]:
+                if metadata is not None and all(metadata is not m for m in seen):
+                    seen.append(metadata)
+            self.metadata = seen
 
         revision_context.process_revision_directives = capture
 

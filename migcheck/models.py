@@ -147,10 +147,11 @@ def _as_metadata(obj: Any) -> Any:
 
 def source_lines(metadata: Any, roots: Sequence[Path]) -> dict[tuple[str, str | None], SourceLine]:
     """(table, column or None) -> where the models declare it, from the mapped classes' source, else from
-    `Table("name", ...)` calls in the project's modules."""
+    `Table("name", ...)` calls in the project's modules. `metadata` is one MetaData or a list of them."""
     found: dict[tuple[str, str | None], SourceLine] = {}
-    with contextlib.suppress(Exception):  # private registry API: a miss only costs a location
-        _from_mappers(metadata, found)
+    for one in metadata if isinstance(metadata, (list, tuple)) else [metadata]:
+        with contextlib.suppress(Exception):  # private registry API: a miss only costs a location
+            _from_mappers(one, found)
     prefixes = tuple(str(r) for r in roots)
     for module in list(sys.modules.values()):
         file = getattr(module, "__file__", None) or ""

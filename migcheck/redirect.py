@@ -193,8 +193,8 @@ class EngineRedirector:
         from sqlalchemy.pool import NullPool
 
         def create_engine(*args: Any, **kwargs: Any) -> Any:
-            if self._is_internal():
-                return original(*args, **kwargs)
+            if self._is_internal():  # migcheck's own engines (scratch databases) are allowed to connect
+                return self.approve(original(*args, **kwargs))
             asked = args[0] if args else kwargs.pop("url")
             target = self.target_for(asked)
             self._record(asked, "create_engine")
@@ -210,8 +210,8 @@ class EngineRedirector:
         from sqlalchemy.pool import NullPool
 
         def create_async_engine(*args: Any, **kwargs: Any) -> Any:
-            if self._is_internal():
-                return original(*args, **kwargs)
+            if self._is_internal():  # migcheck's own engines (scratch databases) are allowed to connect
+                return self.approve(original(*args, **kwargs))
             asked = args[0] if args else kwargs.pop("url")
             target = async_url(self.target_for(asked), asked)
             self._record(asked, "create_async_engine")
