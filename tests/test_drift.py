@@ -226,7 +226,7 @@ def test_an_import_error_in_the_models_exits_2_with_the_users_traceback(project)
     assert "Traceback" not in run.stderr
 
 
-def test_env_py_that_picks_its_own_database_is_refused(project) -> None:
+def test_a_flask_migrate_env_py_without_an_app_to_run_in_exits_2_naming_metadata(project) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "migcheck", "check", str(project("flask_sqlalchemy"))],
         capture_output=True,
