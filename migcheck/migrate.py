@@ -345,9 +345,13 @@ class Runner:
         connection = self.engine.connect()
         connection.__class__ = _shared_connection_class()
         try:
-            with connection.begin():
-                self.config.attributes["connection"] = connection
-                yield connection
+            # Not begun here: env.py's context.begin_transaction() then owns the transaction, as it does on
+            # its own engine, so autocommit_block() and transaction_per_migration work; what an env.py that
+            # never begins one leaves in the autobegun transaction is committed at the end.
+            self.config.attributes["connection"] = connection
+            yield connection
+            if connection.in_transaction():
+                connection.commit()
         finally:
             self.config.attributes.pop("connection", None)
             connection._migcheck_keep = False
