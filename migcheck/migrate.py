@@ -245,7 +245,14 @@ class Runner:
             failure = (step or self._broken_revision_file(exc)) if isinstance(exc, Exception) else None
             if failure is None:
                 roots = (*self.roots, self.env.script_location, *self.env.version_locations)
-                what = f"revision {step.revision}" if step and step.revision else "env.py"
+                frames = traceback.extract_tb(exc.__traceback__)
+                last = os.path.abspath(frames[-1].filename) if frames else ""
+                if step and step.revision:
+                    what = f"revision {step.revision}"
+                elif last.startswith(tuple(str(p) for p in self.env.version_locations)):
+                    what = f"revision file {os.path.basename(last)}"  # while Alembic imported it
+                else:
+                    what = "env.py"
                 raise user_error(exc, f"{self.env.name}: {what}", roots, _ENV_HINT) from None
             return failure
         finally:
