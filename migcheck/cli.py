@@ -6,16 +6,20 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
 
 from migcheck import __version__
 from migcheck.errors import MigcheckError
+
+if TYPE_CHECKING:
+    from migcheck.progress import TerminalProgress
 
 EXIT_CANNOT_CHECK = 2
 
@@ -148,14 +152,33 @@ def check(ctx: click.Context, path: Path, fmt: str, output: Path | None, **flags
         for key, value in flags.items()
         if ctx.get_parameter_source(key) not in (ParameterSource.DEFAULT, None)
     }
-    result = _guard(lambda: run(load_settings(path, overrides)))
+    shown = _progress_line()
+    try:
+        result = _guard(lambda: run(load_settings(path, overrides), progress=shown))
+    finally:
+        if shown is not None:
+            shown.close()
     color = output is None and fmt == "text" and _color_wanted()
     _emit(render(result, fmt, color=color), output, color)
     if output is not None:
         from migcheck.report.text import verdict
 
         click.echo(verdict(result))
+    if result.error is not None:
+        # the report names the reason in its verdict; the whole message (the user's own traceback lines)
+        # goes where every other "could not check" goes
+        click.echo(f"migcheck: error: {result.error}", err=True)
     ctx.exit(result.exit_code)
+
+
+def _progress_line() -> TerminalProgress | None:
+    """Progress of a long drift check on stderr, only when a person is watching it."""
+    from migcheck.progress import TerminalProgress
+
+    stream = sys.stderr
+    if not stream.isatty():
+        return None
+    return TerminalProgress(stream, shutil.get_terminal_size().columns)
 
 
 def _flag_value(key: str, value: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -18,14 +19,21 @@ from migcheck.checks.history import History
 from migcheck.config import EnvironmentSettings, Settings
 from migcheck.constants import ConstantResolver
 from migcheck.discover import Environment, discover
+from migcheck.errors import MigcheckError
 from migcheck.findings import REGISTRY, Finding, resolve_rules
 from migcheck.graph import RevisionGraph
+from migcheck.progress import Progress, ProgressCallback, StepListener, listening
 from migcheck.result import CheckResult, HistoryFacts, Point
 from migcheck.scripts import Revision, Unreadable, iter_revision_files, read_revision
 
 
-def run(settings: Settings) -> CheckResult:
-    """Check every environment under `settings.root`; raise MigcheckError when that is impossible."""
+def run(settings: Settings, progress: ProgressCallback | None = None) -> CheckResult:
+    """Check every environment under `settings.root`; raise MigcheckError when that is impossible.
+
+    When the drift check of an environment cannot run, the result says why in `error` (exit code 2) and
+    still holds every graph finding, and the other environments are still checked. `progress` hears of
+    each migration step the drift check runs.
+    """
     started = time.perf_counter()
     root = settings.root.resolve()
     selected = _rule_set(settings.select, settings.ignore, "")
@@ -40,6 +48,7 @@ def run(settings: Settings) -> CheckResult:
     findings: list[Finding] = []
     facts: list[HistoryFacts] = []
     notices = list(found.notices)
+    errors: list[str] = []
     read_time = check_time = drift_time = 0.0
     for env in found.environments:
         t0 = time.perf_counter()
@@ -83,8 +92,20 @@ def run(settings: Settings) -> CheckResult:
         if (settings.drift or settings.drift_only) and drift_rules:
             t2 = time.perf_counter()
             whole = History(env.name, RevisionGraph(revisions), tuple(unreadable), expected)
-            env_findings += _drift(env, whole, settings, root, notices, drift_rules)
-            drift_time += time.perf_counter() - t2
+            try:
+                with listening(_progress_of(whole, progress)):
+                    env_findings += _drift(env, whole, settings, root, notices, drift_rules)
+            except MigcheckError as exc:
+                errors.append(_cannot_drift(env, str(exc)))
+            except Exception as exc:  # noqa: BLE001 - a bug of migcheck's must not hide the graph findings
+                if os.environ.get("MIGCHECK_DEBUG"):
+                    raise
+                errors.append(
+                    _cannot_drift(env, f"internal error: {type(exc).__name__}: {exc}")
+                    + "\n(please report it; MIGCHECK_DEBUG=1 shows the traceback)"
+                )
+            finally:
+                drift_time += time.perf_counter() - t2
         findings += [f for f in env_findings if not _is_suppressed(f, suppressed)]
         read_time += t1 - t0
     timings.update(read=read_time, check=check_time, drift=drift_time, total=time.perf_counter() - started)
@@ -95,6 +116,7 @@ def run(settings: Settings) -> CheckResult:
         fail_on=settings.fail_on,
         notices=tuple(notices),
         timings=timings,
+        error="\n".join(errors) or None,
     )
 
 
@@ -136,7 +158,56 @@ def _drift(
     context = drift_context(env, history, settings, root, notices)
     if context is None:
         return []
-    return [replace(f, environment=env.name) for code in codes for f in REGISTRY[code].check(context)]
+    return [
+        replace(
+            f,
+            environment=env.name,
+            message=without_scratch_names(f.message),
+            hint=without_scratch_names(f.hint),
+        )
+        for code in codes
+        for f in REGISTRY[code].check(context)
+    ]
+
+
+# The scratch database's name (`migcheck_` + 12 hex digits) or the temporary SQLite file changes on every run:
+# in a message it would make every SARIF fingerprint and every sticky PR comment differ from the last run's.
+_SCRATCH_NAMES = re.compile(
+    r"(?:sqlite:/+)?[^\s'\"`()]*migcheck_[a-z0-9_]{8}[/\\]migcheck\.db|migcheck_[0-9a-f]{12}(?![0-9a-z_])"
+)
+SCRATCH_PLACEHOLDER = "<scratch database>"
+
+
+def without_scratch_names(text: str) -> str:
+    """`text` with each scratch database name or temporary SQLite path replaced by a stable placeholder."""
+    return _SCRATCH_NAMES.sub(SCRATCH_PLACEHOLDER, text)
+
+
+def _cannot_drift(env: Environment, message: str) -> str:
+    message = without_scratch_names(message)
+    return message if message.startswith(f"{env.name}:") else f"{env.name}: drift check: {message}"
+
+
+def _progress_of(history: History, callback: ProgressCallback | None) -> StepListener | None:
+    """Migration steps as "revision n of N": n counts the distinct revisions upgraded on the current scratch
+    database, so the drift run and the round trip (a second scratch database, a second runner) each count up."""
+    if callback is None:
+        return None
+    total = len(history.graph)
+    runs: list[object] = []
+    upgraded: set[str] = set()
+
+    def on_step(run: object, revision: str, upgrade: bool) -> None:
+        if run not in runs:
+            runs.append(run)
+            upgraded.clear()
+        if upgrade:
+            upgraded.add(revision)
+        phase = "drift" if len(runs) == 1 else "roundtrip"
+        done = max(len(upgraded), 1)
+        callback(Progress(history.name, phase, done, total, revision, downgrade=not upgrade))
+
+    return on_step
 
 
 def _rule_set(select: Iterable[str], ignore: Iterable[str], where: str) -> frozenset[str]:

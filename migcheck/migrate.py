@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from migcheck import progress
 from migcheck.discover import Environment
-from migcheck.errors import MigcheckError
+from migcheck.errors import MigcheckError, stops_migcheck
 from migcheck.models import (
     SourceLine,
     load_flask_app,
@@ -170,6 +171,9 @@ class _Tracker:
             def tracked(heads: Any, context: Any) -> Iterator[Any]:
                 for step in steps(heads, context):
                     tracker.step = step
+                    script = getattr(step, "revision", None)
+                    if script is not None:
+                        progress.step(tracker, script.revision, getattr(step, "is_upgrade", True))
                     yield step
                 tracker.step = None
 
@@ -194,10 +198,32 @@ class _Tracker:
 
 
 def first_error_line(exc: BaseException) -> str:
-    """The database's own first line for a DBAPI error, else the exception's first line."""
+    """The database's own first line for a DBAPI error, else the exception's type and first line."""
+    from sqlalchemy.exc import DBAPIError
+
     orig = getattr(exc, "orig", None)
-    text = str(orig if orig is not None else exc).strip()
-    return (text.splitlines() or [type(exc).__name__])[0][:300]
+    if isinstance(exc, DBAPIError) and orig is not None:
+        text = str(orig).strip()
+        return (text.splitlines() or [type(orig).__name__])[0][:300]
+    # str() of an AssertionError is often "" and of some errors only their argument ("[]"): keep the type
+    inner = orig if isinstance(orig, BaseException) else exc
+    lines = str(inner).strip().splitlines()
+    return (f"{type(inner).__name__}: {lines[0]}" if lines else type(inner).__name__)[:300]
+
+
+def _lost_connection(exc: BaseException) -> bool:
+    """Whether the scratch database's connection died (server shut down, backend killed): not the migration's
+    fault. SQLAlchemy marks a DBAPI error that its dialect recognises as a disconnect; user code may wrap it."""
+    from sqlalchemy.exc import DBAPIError
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 @contextlib.contextmanager
@@ -380,10 +406,30 @@ class Runner:
                         (command.downgrade if downgrade else command.upgrade)(self.config, target)
         except MigcheckError:
             raise
-        except Exception as exc:  # noqa: BLE001 - the user's migration or env.py failed
-            failure = self.tracker.failure(exc) or self._broken_revision_file(exc)
+        except BaseException as exc:  # noqa: BLE001 - the user's migration or env.py failed
+            if stops_migcheck(exc):
+                raise
+            step = self.tracker.failure(exc)
+            if _lost_connection(exc):
+                where = f" while running revision {step.revision}" if step and step.revision else ""
+                raise MigcheckError(
+                    f"{self.env.name}: lost the connection to the scratch database{where}:"
+                    f" {first_error_line(exc)}; the database server closed it, so nothing was checked"
+                    " from there on"
+                ) from None
+            # sys.exit() in env.py, a revision file or a migration is no failing migration: it ends the run
+            failure = (step or self._broken_revision_file(exc)) if isinstance(exc, Exception) else None
             if failure is None:
-                raise user_error(exc, f"{self.env.name}: env.py", self.roots, _ENV_HINT) from None
+                roots = (*self.roots, self.env.script_location, *self.env.version_locations)
+                frames = traceback.extract_tb(exc.__traceback__)
+                last = os.path.abspath(frames[-1].filename) if frames else ""
+                if step and step.revision:
+                    what = f"revision {step.revision}"
+                elif last.startswith(tuple(str(p) for p in self.env.version_locations)):
+                    what = f"revision file {os.path.basename(last)}"  # while Alembic imported it
+                else:
+                    what = "env.py"
+                raise user_error(exc, f"{self.env.name}: {what}", roots, _ENV_HINT) from None
             return failure
         finally:
             self.config.attributes.pop("connection", None)
@@ -400,9 +446,7 @@ class Runner:
         locations = tuple(str(p) for p in self.env.version_locations)
         if not file or not os.path.abspath(file).startswith(locations):
             return None
-        return Failure(
-            None, f"{type(exc).__name__}: {first_error_line(exc)}", file=os.path.abspath(file), line=line
-        )
+        return Failure(None, first_error_line(exc), file=os.path.abspath(file), line=line)
 
     def _own_environment(self, target: str, downgrade: bool) -> None:
         from alembic.runtime.environment import EnvironmentContext
@@ -482,9 +526,19 @@ class Runner:
                     revision_context=revision_context,
                 ):
                     script.run_env()
-        except Exception as exc:  # noqa: BLE001
+        except MigcheckError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a sys.exit() in env.py included
+            if stops_migcheck(exc):
+                raise
+            if _lost_connection(exc):
+                raise MigcheckError(
+                    f"{self.env.name}: lost the connection to the scratch database while comparing with the"
+                    f" models: {first_error_line(exc)}"
+                ) from None
+            roots = (*self.roots, self.env.script_location)
             raise user_error(
-                exc, f"{self.env.name}: env.py (comparing with the models)", self.roots, _ENV_HINT
+                exc, f"{self.env.name}: env.py (comparing with the models)", roots, _ENV_HINT
             ) from None
         finally:
             self.config.attributes.pop("connection", None)

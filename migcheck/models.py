@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from migcheck.errors import MigcheckError
+from migcheck.errors import MigcheckError, stops_migcheck
 
 SourceLine = tuple[str, int]  # absolute file, line
 
@@ -55,7 +55,13 @@ def _forget_relative_finders() -> None:
 def user_error(exc: BaseException, what: str, roots: Sequence[Path], hint: str = "") -> MigcheckError:
     """An exception raised by the user's code, as a message with the user's own traceback lines only."""
     prefixes = tuple(str(r) for r in roots)
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(prefixes)]
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        # a virtualenv inside the project holds Alembic's and SQLAlchemy's frames, which are not the user's
+        if f.filename.startswith(prefixes)
+        and not any(d in f.filename for d in ("site-packages", "dist-packages"))
+    ]
     if isinstance(exc, SyntaxError) and exc.filename:
         frames.append(traceback.FrameSummary(exc.filename, exc.lineno or 0, "<module>", line=exc.text or ""))
     lines = [
@@ -63,9 +69,16 @@ def user_error(exc: BaseException, what: str, roots: Sequence[Path], hint: str =
     ]
     detail = "\n".join(lines)
     return MigcheckError(
-        f"{what} raised {type(exc).__name__}: {exc}\n{detail}".rstrip()
+        f"{what} raised {_described(exc)}\n{detail}".rstrip()
         + f"\n({hint + '; ' if hint else ''}the drift check runs your code; --no-drift skips it)"
     )
+
+
+def _described(exc: BaseException) -> str:
+    # str(SystemExit()) is "" and str(SystemExit(0)) is "0": neither says that the code called sys.exit()
+    if isinstance(exc, SystemExit):
+        return f"SystemExit({exc.code!r}), a sys.exit() call that would have ended the check"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def load_metadata(spec: str, roots: Sequence[Path]) -> Any:
@@ -76,7 +89,9 @@ def load_metadata(spec: str, roots: Sequence[Path]) -> Any:
     if metadata is None and callable(target):
         try:
             metadata = _as_metadata(target())
-        except Exception as exc:  # noqa: BLE001
+        except BaseException as exc:  # noqa: BLE001 - an app factory that calls sys.exit() included
+            if stops_migcheck(exc):
+                raise
             raise user_error(exc, f"--metadata: calling {spec}()", roots) from None
     if metadata is None:
         raise MigcheckError(
@@ -93,7 +108,9 @@ def _resolve(spec: str, roots: Sequence[Path]) -> Any:
         raise MigcheckError(f"--metadata {spec!r}: expected module:attribute, e.g. myapp.models:Base")
     try:
         module = importlib.import_module(module_name)
-    except Exception as exc:  # noqa: BLE001 - any error in the user's module is reported as theirs
+    except BaseException as exc:  # noqa: BLE001 - a sys.exit() in the user's module is theirs too
+        if stops_migcheck(exc):
+            raise
         raise user_error(exc, f"--metadata: importing {module_name!r}", roots) from None
     target: Any = module
     for part in attr.split("."):
@@ -117,7 +134,9 @@ def load_flask_app(spec: str | None, roots: Sequence[Path]) -> Any:
         if callable(target) and not hasattr(target, "metadata"):
             try:
                 made = target()
-            except Exception as exc:  # noqa: BLE001
+            except BaseException as exc:  # noqa: BLE001
+                if stops_migcheck(exc):
+                    raise
                 raise user_error(exc, f"--metadata: calling {spec}()", roots) from None
             return made if _is_flask_app(made) else None
         return None
@@ -129,7 +148,9 @@ def load_flask_app(spec: str | None, roots: Sequence[Path]) -> Any:
         return ScriptInfo().load_app()
     except NoAppException:
         return None
-    except Exception as exc:  # noqa: BLE001
+    except BaseException as exc:  # noqa: BLE001
+        if stops_migcheck(exc):
+            raise
         raise user_error(exc, "loading the Flask app (FLASK_APP, app.py or wsgi.py)", roots) from None
 
 

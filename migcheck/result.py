@@ -43,6 +43,9 @@ class CheckResult:
     fail_on: Severity = Severity.ERROR
     notices: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+    # why part of the check could not run (the drift check of an environment, say); the findings of the
+    # rest are still here, but a run that could not check everything never passes
+    error: str | None = None
 
     @property
     def revision_count(self) -> int:
@@ -54,7 +57,9 @@ class CheckResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when nothing is at or above `fail_on`, 1 otherwise (2 is for runs that could not check)."""
+        """2 when part of the check could not run, else 1 when a finding is at or above `fail_on`, else 0."""
+        if self.error is not None:
+            return 2
         return 1 if self.failed else 0
 
     def counts(self) -> dict[str, int]:

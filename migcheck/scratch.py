@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from migcheck.errors import MigcheckError
+from migcheck.errors import MigcheckError, Terminated
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Engine
@@ -175,7 +175,7 @@ def _sigterm_raises() -> Iterator[None]:
 
     def handler(signum: int, frame: object) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        raise SystemExit(128 + signum)
+        raise Terminated(128 + signum)
 
     previous = signal.signal(signal.SIGTERM, handler)
     try:

@@ -86,6 +86,8 @@ def run_action() -> int:
         message = f"internal error: {type(exc).__name__}: {exc} (please report it; MIGCHECK_DEBUG=1 shows the traceback)"
         return _cannot_check(message, log, context.step_summary, context.output)
     # From here on nothing changes the exit code: the check has spoken.
+    if result.error is not None:
+        _could_not_check_all(result.error, log)
     report = ""
     try:
         report = _publish(context, inputs, result, log)
@@ -359,7 +361,11 @@ def _write_outputs(context: GitHubContext, inputs: Inputs, result: CheckResult, 
     set_outputs(
         context.output,
         {
-            "result": "success" if result.exit_code == 0 else "failure",
+            "result": "error"
+            if result.error is not None
+            else "success"
+            if result.exit_code == 0
+            else "failure",
             "heads": ",".join(heads),
             "findings": str(len(result.findings)),
             "report": shown.as_posix(),
@@ -384,6 +390,14 @@ def set_outputs(path: Path | None, values: Mapping[str, str], log: Log) -> None:
             out.write("".join(f"{line}\n" for line in lines))
     except OSError as exc:
         log.warning(f"cannot write the step outputs: {exc.strerror or exc}")
+
+
+def _could_not_check_all(message: str, log: Log) -> None:
+    """Part of the check could not run: say so as an error in the log; the findings are still published."""
+    message = mask(message, log.token)
+    click.echo(f"migcheck: error: {message}", err=True)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        click.echo(f"::error title=migcheck could not check::{escape(message)}")
 
 
 def _cannot_check(message: str, log: Log, summary: Path | None, output: Path | None) -> int:

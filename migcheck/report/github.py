@@ -71,7 +71,19 @@ def annotations(
     return _pick(result, dict.fromkeys(Severity, per_level), per_job)
 
 
+def cannot_check(result: CheckResult) -> str | None:
+    """The `::error` command saying that part of the check could not run, or None when all of it ran."""
+    if result.error is None:
+        return None
+    return f"::error title={escape_property('migcheck could not check')}::{escape_data(result.error)}"
+
+
 def render(result: CheckResult, *, color: bool = False) -> str:
+    error = cannot_check(result)
+    return (error + "\n" if error else "") + _findings(result)
+
+
+def _findings(result: CheckResult) -> str:
     lines, left = annotations(result)
     if left:
         # the closing notice is an annotation too: keep a notice slot and a job slot for it

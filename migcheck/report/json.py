@@ -57,6 +57,8 @@ def document(result: CheckResult) -> dict[str, Any]:
         ],
         "findings": [finding_dict(f) for f in result.findings],
         "notices": list(result.notices),
+        # why part of the check could not run (then exit_code is 2); null when everything was checked
+        "error": result.error,
     }
 
 

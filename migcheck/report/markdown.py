@@ -100,7 +100,11 @@ def _where(result: CheckResult) -> str:
 
 
 def verdict(result: CheckResult) -> str:
-    """The first line: ✅ or ❌, what was found, and the shape of the history."""
+    """The first line: ✅ or ❌ (⛔ when part of the check could not run), what was found, and the shape of the
+    history."""
+    if result.error is not None:
+        found = _counts(result.findings) if result.findings else "nothing"
+        return f"⛔ **migcheck could not check everything** ({found} found) {_where(result)}"
     if not result.findings:
         return f"✅ **migcheck: no problems** {_where(result)}"
     if result.exit_code == 0:
@@ -111,6 +115,9 @@ def verdict(result: CheckResult) -> str:
 
 def _summary(result: CheckResult) -> list[str]:
     lines = [verdict(result)]
+    if result.error is not None:
+        # the reason holds the user's own traceback lines: a code block keeps them readable and inert
+        lines.append("**Why:**\n\n" + _fenced(_clip(result.error.strip(), _MAX_HINT), "text"))
     if len(result.histories) > 1:
         lines.append("\n".join(f"- {code(h.environment)}: {_shape(h)}" for h in result.histories))
     lines += [f"> **Note:** {inline(n)}" for n in result.notices]

@@ -105,9 +105,20 @@ def document(result: CheckResult) -> dict[str, Any]:
                     }
                 },
                 "results": [_result(f, index) for f in findings],
+                "invocations": [_invocation(result)],
             }
         ],
     }
+
+
+def _invocation(result: CheckResult) -> dict[str, Any]:
+    """Whether migcheck checked everything; a run that could not says why, so no viewer takes it as clean."""
+    invocation: dict[str, Any] = {"executionSuccessful": result.error is None}
+    if result.error is not None:
+        invocation["toolExecutionNotifications"] = [
+            {"level": "error", "message": {"text": f"migcheck could not check: {result.error}"}}
+        ]
+    return invocation
 
 
 def render(result: CheckResult, *, color: bool = False) -> str:

@@ -33,7 +33,8 @@ def _shape(h: HistoryFacts) -> str:
 
 
 def verdict(result: CheckResult) -> str:
-    """The first line: `ok: ...` on a clean run, else the counts of what was found."""
+    """The first line: `ok: ...` on a clean run, `could not check: <why>` when part of it could not run, else
+    the counts of what was found."""
     counts = result.counts()
     found = ", ".join(_plural(n, s) for s, n in counts.items() if n)
     if len(result.histories) == 1:
@@ -41,6 +42,9 @@ def verdict(result: CheckResult) -> str:
     else:
         where = f"{_plural(len(result.histories), 'history')} ({_plural(result.revision_count, 'revision')})"
         where = where.replace("historys", "histories")
+    if result.error is not None:
+        reason = (result.error.strip().splitlines() or ["unknown reason"])[0]
+        return f"could not check: {reason}; {found or 'nothing'} found in {where}"
     if result.exit_code == 0:
         tail = f" ({found} below --fail-on {result.fail_on.value})" if found else ""
         return f"ok: {where}{tail}"

@@ -109,3 +109,15 @@ def test_the_closing_notice_keeps_a_slot_of_its_own() -> None:
 def test_render_has_no_closing_notice_when_everything_fits() -> None:
     assert render(_many(1, 0, 0)).count("::") == 2
     assert render(result()) == ""
+
+
+def test_a_check_that_could_not_run_is_one_escaped_error_command_first() -> None:
+    from dataclasses import replace
+
+    failed = replace(result(finding()), error="env: drift check: 100% broken\nline two")
+
+    first, second = render(failed).splitlines()
+
+    assert first == "::error title=migcheck could not check::env: drift check: 100%25 broken%0Aline two"
+    assert second.startswith("::error file=")
+    assert annotations(failed)[0] == [second]  # the action reports the reason itself, once

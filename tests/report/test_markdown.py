@@ -213,3 +213,20 @@ def test_the_resolved_note_replaces_a_fixed_failure(checked) -> None:
         "✅ **Resolved:** migcheck finds no problems in `migrations` — 3 revisions, 1 head"
     )
     assert "actions/runs/7" in text
+
+
+def test_a_check_that_could_not_run_says_why_above_the_findings() -> None:
+    from dataclasses import replace
+
+    failed = replace(
+        result(finding()), error="migrations: env.py raised SystemExit(0)\n  File 'env.py', line 3"
+    )
+
+    body = markdown(failed)
+
+    verdict, why = body.split("\n\n")[:2]
+    assert verdict.startswith("⛔ **migcheck could not check everything** (1 error found)")
+    assert why == "**Why:**"
+    assert "```text\nmigrations: env.py raised SystemExit(0)\n  File 'env.py', line 3\n```" in body
+    assert body.index("```text") < body.index("| `MC101`")
+    assert resolved_note(failed) == body  # never "Resolved" while part of the check could not run

@@ -134,3 +134,25 @@ def test_the_vendored_schema_rejects_what_code_scanning_would() -> None:
 
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft7Validator(SCHEMA).validate(doc)
+
+
+def test_a_check_that_could_not_run_is_an_unsuccessful_invocation_with_its_reason() -> None:
+    from dataclasses import replace
+
+    failed = replace(result(finding()), error="migrations: env.py raised SystemExit(0)")
+
+    doc = json.loads(render(failed))
+    jsonschema.Draft7Validator(SCHEMA).validate(doc)
+
+    [invocation] = doc["runs"][0]["invocations"]
+    assert invocation == {
+        "executionSuccessful": False,
+        "toolExecutionNotifications": [
+            {
+                "level": "error",
+                "message": {"text": "migcheck could not check: migrations: env.py raised SystemExit(0)"},
+            }
+        ],
+    }
+    assert [r["ruleId"] for r in doc["runs"][0]["results"]] == ["MC101"]
+    assert json.loads(render(result(finding())))["runs"][0]["invocations"] == [{"executionSuccessful": True}]
