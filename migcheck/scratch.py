@@ -243,7 +243,7 @@ def created_database(statement: str, family: str) -> tuple[str, bool] | None:
     (a schema lives inside the scratch database and goes with it); SQLite: nothing. Bare names are folded
     the way the server folds them (PostgreSQL lower-cases them); quoted names are taken as written.
     """
-    match = _CREATED.match(statement)
+    match = _CREATED.match(statement) if isinstance(statement, str) else None
     if match is None or family not in _LIST_DATABASES:
         return None
     kind, if_not_exists, ident = match.groups()
@@ -315,7 +315,11 @@ class _CreatedDatabases:
 
 @contextmanager
 def scratch_database(server_url: str | None) -> Iterator[str]:
-    """Yield the SQLAlchemy URL of a new, empty database that migcheck created; drop it afterwards, always."""
+    """Yield the SQLAlchemy URL of a new, empty database that migcheck created; drop it afterwards, always.
+
+    Databases that the run creates through it on a PostgreSQL or MySQL/MariaDB server are dropped first
+    (the rule is in the module docstring).
+    """
     if server_url is None or dialect_of(server_url) == "sqlite":
         with _sigterm_raises(), tempfile.TemporaryDirectory(prefix=PREFIX) as directory:
             path = os.path.join(directory, "migcheck.db")
