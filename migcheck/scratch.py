@@ -1,8 +1,25 @@
 """Scratch databases: create an empty database for a check, hand out its URL, and always drop it.
 
 SQLite gets a file in a temporary directory; PostgreSQL and MySQL/MariaDB get `migcheck_<12 hex>` on the
-server the user named. Only a name generated here is ever written to or dropped. SQLAlchemy is imported
-inside the functions so that the graph-only path of migcheck never pays for it.
+server the user named. SQLAlchemy is imported inside the functions so that the graph-only path of migcheck
+never pays for it.
+
+Databases the migrations create. On MySQL/MariaDB a schema *is* a server-level database, so a migration's
+`CREATE SCHEMA audit` would outlive the scratch database and make the next run fail; on PostgreSQL only
+`CREATE DATABASE` (run in an autocommit block) escapes. The rule, lock-free and safe against other runs on the
+same server:
+- list the server's databases just before the scratch database is created;
+- while it is alive, a class-level `after_cursor_execute` listener on SQLAlchemy's `Engine` (it reaches every
+  engine, also those the project's env.py creates later) records the names of successful
+  `CREATE SCHEMA|DATABASE [IF NOT EXISTS] name` statements run on a connection to the scratch database
+  (MySQL: both words; PostgreSQL: DATABASE only, schemas live inside the scratch database). An
+  `IF NOT EXISTS` that the server answered with a warning (the name existed) created nothing and is skipped;
+- at the end, before the scratch database, drop exactly the recorded names that were not in the listing
+  (compared case-insensitively, to err on the side of keeping). A database that existed before the run is
+  never dropped, whatever the migrations ran on it. One that cannot be dropped is named in a warning on
+  stderr with the command to drop it by hand; that never changes the verdict.
+Statements on connections to other databases (the user's own engines pointing elsewhere) are not recorded:
+migcheck only cleans up after what ran on the database it created.
 """
 
 from __future__ import annotations
@@ -17,7 +34,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from migcheck.errors import MigcheckError, Terminated
 
@@ -34,6 +51,15 @@ _PIP = {
     "pymysql": "pymysql",
     "mysqldb": "mysqlclient",
 }
+# `CREATE [OR REPLACE] SCHEMA|DATABASE [IF NOT EXISTS] name` at the start of a statement, after blanks and
+# comments; anchored so that the words inside a string literal or a later statement are never taken for it
+_IDENT = r"`(?:[^`]|``)+`|\"(?:[^\"]|\"\")+\"|[\w$]+"
+_CREATED = re.compile(
+    r"\A(?:\s+|--[^\n]*(?:\n|\Z)|#[^\n]*(?:\n|\Z)|/\*(?!!).*?\*/)*"
+    r"CREATE\s+(?:OR\s+REPLACE\s+)?(SCHEMA|DATABASE)\s+(IF\s+NOT\s+EXISTS\s+)?"
+    rf"({_IDENT})(?=[\s;(/]|\Z)",
+    re.IGNORECASE | re.DOTALL,
+)
 _SECRET_QUERY = re.compile(r"([?&](?:password|passwd|pwd|sslpassword)=)[^&]*", re.IGNORECASE)
 
 
@@ -118,7 +144,14 @@ def _engine(url: URL) -> Engine:
         raise MigcheckError(f"the {driver} driver for {family} is not installed: {fix}") from None
 
 
-def _create(admin: Engine, url: URL, name: str) -> None:
+_LIST_DATABASES = {
+    "postgresql": "SELECT datname FROM pg_database",
+    "mysql": "SELECT schema_name FROM information_schema.schemata",
+}
+
+
+def _create(admin: Engine, url: URL, name: str) -> frozenset[str]:
+    """Create the scratch database; return the databases the server had just before (see the docstring)."""
     from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -130,6 +163,10 @@ def _create(admin: Engine, url: URL, name: str) -> None:
             f"cannot connect to the {family} server at {where} ({mask_url(str(url))}): {_first_line(exc, url)}"
         ) from None
     with conn:
+        try:
+            existing = frozenset(conn.execute(text(_LIST_DATABASES[family])).scalars())
+        except SQLAlchemyError as exc:
+            raise MigcheckError(f"cannot list the databases on {where}: {_first_line(exc, url)}") from None
         try:
             conn.execute(text(f"CREATE DATABASE {admin.dialect.identifier_preparer.quote_identifier(name)}"))
         except SQLAlchemyError as exc:
@@ -146,6 +183,7 @@ def _create(admin: Engine, url: URL, name: str) -> None:
                     f"`migcheck\\_%`.* TO '{user}'@'%') or point --database-url at a server where it has them"
                 ) from None
             raise MigcheckError(f"cannot create a scratch database on {where}: {reason}") from None
+    return existing
 
 
 def _drop(admin: Engine, name: str) -> None:
@@ -184,24 +222,104 @@ def _sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
-def _drop_or_warn(admin: Engine, name: str, url: URL) -> None:
+def _drop_or_warn(admin: Engine, name: str, url: URL, label: str | None = None) -> None:
     try:
         _drop(admin, name)
     except BaseException as exc:  # noqa: BLE001 - never hide the exception that is already in flight
+        command = f"DROP DATABASE {admin.dialect.identifier_preparer.quote_identifier(name)};"
         print(
-            f"migcheck: warning: could not drop scratch database {name} on {_where(url)} "
-            f"({mask_url(str(url.set(database=name)))}): {_first_line(exc, url)}; drop it by hand",
+            f"migcheck: warning: could not drop {label or f'scratch database {name}'} on {_where(url)} "
+            f"({mask_url(str(url.set(database=name)))}): {_first_line(exc, url)}; drop it by hand: {command}",
             file=sys.stderr,
         )
         if not isinstance(exc, Exception):
             raise  # a second Ctrl-C during the drop still stops the process
-    finally:
-        admin.dispose()
+
+
+def created_database(statement: str, family: str) -> tuple[str, bool] | None:
+    """(name, if_not_exists) when `statement` creates a server-level database in that dialect family, else None.
+
+    MySQL/MariaDB: CREATE SCHEMA and CREATE DATABASE are the same thing; PostgreSQL: only CREATE DATABASE
+    (a schema lives inside the scratch database and goes with it); SQLite: nothing. Bare names are folded
+    the way the server folds them (PostgreSQL lower-cases them); quoted names are taken as written.
+    """
+    match = _CREATED.match(statement) if isinstance(statement, str) else None
+    if match is None or family not in _LIST_DATABASES:
+        return None
+    kind, if_not_exists, ident = match.groups()
+    if family == "postgresql" and kind.upper() != "DATABASE":
+        return None
+    if ident[0] in '`"':
+        name = ident[1:-1].replace(ident[0] * 2, ident[0])
+    else:
+        name = ident.lower() if family == "postgresql" else ident
+    return name, if_not_exists is not None
+
+
+def leaked(created: list[str], existing: frozenset[str]) -> list[str]:
+    """The created names to drop: those the server did not have before (case-insensitively: keep if unsure)."""
+    before = {n.casefold() for n in existing}
+    return [n for n in created if n.casefold() not in before]
+
+
+def _warned(cursor: Any) -> bool:
+    """Whether the statement just run left a warning (MySQL's "database exists" after IF NOT EXISTS)."""
+    result = getattr(cursor, "_result", None)  # PyMySQL
+    count = getattr(result, "warning_count", None)
+    if count is None:
+        count = getattr(cursor, "warning_count", None)  # mysql-connector
+    if count is None:
+        warnings = getattr(getattr(cursor, "connection", None), "warning_count", None)  # mysqlclient
+        count = warnings() if callable(warnings) else None
+    return bool(count)
+
+
+class _CreatedDatabases:
+    """The databases created through connections to one scratch database, while `listening()`."""
+
+    def __init__(self, family: str, scratch: str) -> None:
+        self.family, self.scratch = family, scratch
+        self.names: list[str] = []
+        self._lock = threading.Lock()
+        self._listener = self._after_cursor_execute  # one bound method, so that event.remove finds it
+
+    def _after_cursor_execute(
+        self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
+        # by the database the engine was made for, not the server: a nested or concurrent scratch database in
+        # this process keeps its own list, and the user's engines pointed elsewhere are not ours to clean up
+        if conn.engine.url.database != self.scratch:
+            return
+        found = created_database(statement, self.family)
+        if found is None:
+            return
+        name, if_not_exists = found
+        if if_not_exists and self.family == "mysql" and _warned(cursor):
+            return  # the database already existed: this statement created nothing
+        with self._lock:
+            if name not in self.names:
+                self.names.append(name)
+
+    @contextmanager
+    def listening(self) -> Iterator[_CreatedDatabases]:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        # on the class, so that it reaches engines created later, including those of the project's env.py
+        event.listen(Engine, "after_cursor_execute", self._listener)
+        try:
+            yield self
+        finally:
+            event.remove(Engine, "after_cursor_execute", self._listener)
 
 
 @contextmanager
 def scratch_database(server_url: str | None) -> Iterator[str]:
-    """Yield the SQLAlchemy URL of a new, empty database that migcheck created; drop it afterwards, always."""
+    """Yield the SQLAlchemy URL of a new, empty database that migcheck created; drop it afterwards, always.
+
+    Databases that the run creates through it on a PostgreSQL or MySQL/MariaDB server are dropped first
+    (the rule is in the module docstring).
+    """
     if server_url is None or dialect_of(server_url) == "sqlite":
         with _sigterm_raises(), tempfile.TemporaryDirectory(prefix=PREFIX) as directory:
             path = os.path.join(directory, "migcheck.db")
@@ -211,19 +329,25 @@ def scratch_database(server_url: str | None) -> Iterator[str]:
     url = _with_driver(_parse(server_url))
     admin = _engine(url)
     name = f"{PREFIX}{secrets.token_hex(6)}"
+    created = _CreatedDatabases(_family(url), name)
+    existing: frozenset[str] = frozenset()
     with _sigterm_raises():
         may_exist = True  # also when interrupted during CREATE DATABASE: DROP ... IF EXISTS is harmless
         try:
             try:
-                _create(admin, url, name)
+                existing = _create(admin, url, name)
             except MigcheckError:
                 may_exist = False
                 raise
-            yield url.set(database=name).render_as_string(hide_password=False)
+            with created.listening():
+                yield url.set(database=name).render_as_string(hide_password=False)
         finally:
-            if may_exist:
-                _drop_or_warn(admin, name, url)
-            else:
+            try:
+                for other in leaked(created.names, existing):
+                    _drop_or_warn(admin, other, url, f"database {other} (created by a migration)")
+            finally:
+                if may_exist:
+                    _drop_or_warn(admin, name, url)
                 admin.dispose()
 
 
