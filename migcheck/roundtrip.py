@@ -43,10 +43,10 @@ def stairway(runner: Runner, graph: RevisionGraph) -> RoundTrip:
                     f"upgrading it right after its down_revisions and dependencies fails: {failure.error}",
                 )
             )
-        upgraded = _state(runner)
+        upgraded = snapshot(runner)
         failure = runner.step_back(rid)
         if isinstance(failure, Irreversible):
-            if _state(runner) != upgraded:
+            if snapshot(runner) != upgraded:
                 # only where DDL is not transactional (MySQL): the database is now half-way, so stop
                 return broken(
                     Failure(
