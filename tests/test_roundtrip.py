@@ -314,6 +314,19 @@ def test_a_one_way_merge_is_stepped_over_and_the_revision_above_it_still_checked
     ]
 
 
+def test_with_metadata_migcheck_steps_back_through_its_own_environment(tmp_path: Path) -> None:
+    revs = (*DIAMOND, Rev("f", "d", column_of="t_b"))
+    clean = write_project(tmp_path, revs, one_way={"d"})
+    broken = write_project(tmp_path, revs, broken={"c"})
+
+    assert summary(migcheck.check(clean, roundtrip=True, metadata="models:metadata")) == [
+        ("MC204", "migrations/versions/d_rev.py", downgrade_line(clean, "d"), "d")
+    ]
+    assert summary(migcheck.check(broken, roundtrip=True, metadata="models:metadata")) == [
+        ("MC203", "migrations/versions/c_rev.py", downgrade_line(broken, "c"), "c")
+    ]
+
+
 def test_mc204_alone_exits_0_unless_fail_on_warning(tmp_path: Path) -> None:
     root = write_project(tmp_path, (Rev("a", None), Rev("b", "a"), Rev("c", "b")), one_way={"b"})
 
