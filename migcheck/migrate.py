@@ -569,6 +569,75 @@ class Runner:
         with self.engine.connect() as connection:
             return bool(inspect(connection).get_table_names()) or inspect(connection).has_table(version_table)
 
+    def step_back(self, rid: str) -> Failure | None:
+        """Downgrade exactly revision `rid`, a current head of the scratch database, and nothing else.
+
+        `alembic downgrade <down_revision>` would also undo every sibling branch that is not an ancestor of
+        that target, and `<rid>@-1` cannot walk down from a merge ("Ambiguous walk"). So Alembic is handed the
+        single downgrade `RevisionStep` of `rid`, through the same env.py (or --metadata) path as `migrate`;
+        Alembic's own HeadMaintainer then moves the version table, which for a merge restores the parent heads
+        that are not ancestors of another head (and for a depends_on, the dependency's head). Sound because
+        `rid` must be a head: nothing applied descends from it or depends on it. A downgrade that raises
+        NotImplementedError itself comes back as `Irreversible`.
+        """
+        from alembic.runtime.migration import MigrationStep
+        from alembic.script import ScriptDirectory
+
+        script = ScriptDirectory.from_config(self.config)
+        revision = script.get_revision(rid)
+        if revision is None:
+            raise MigcheckError(f"{self.env.name}: Alembic does not know revision {rid!r}")
+
+        def one_step(heads: Any, _context: Any) -> list[Any]:
+            if rid not in heads:
+                raise MigcheckError(
+                    f"{self.env.name}: cannot step back revision {rid!r} alone: the scratch database is at"
+                    f" {', '.join(heads) or 'base'} (did env.py run its own migrations?)"
+                )
+            return [MigrationStep.downgrade_from_script(script.revision_map, revision)]
+
+        try:
+            with self._running():
+                self._run_steps(script, one_step, f"{rid}@-1")
+        except MigcheckError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the user's migration or env.py failed
+            if isinstance(exc, NotImplementedError) and _raised_by_downgrade(exc, revision.path):
+                return Irreversible(rid, first_error_line(exc), downgrade=True)
+            failure = self.tracker.failure(exc) or self._broken_revision_file(exc)
+            if failure is None:
+                raise user_error(exc, f"{self.env.name}: env.py", self.roots, _ENV_HINT) from None
+            return failure
+        finally:
+            self.config.attributes.pop("connection", None)
+        return None
+
+    def _run_steps(self, script: Any, steps: Callable[[Any, Any], Any], destination: str) -> None:
+        """Run the migration steps `steps(heads, context)` returns, as `alembic downgrade` runs its own."""
+        from alembic.runtime.environment import EnvironmentContext
+
+        if self.metadata_spec:
+            if self.metadata is None:
+                self.metadata = load_metadata(self.metadata_spec, self.roots)
+            with (
+                self.engine.begin() as connection,
+                EnvironmentContext(self.config, script, fn=steps) as context,
+            ):
+                context.configure(
+                    connection=connection,
+                    target_metadata=self.metadata,
+                    render_as_batch=self.dialect == "sqlite",
+                    compare_type=True,
+                )
+                with context.begin_transaction():
+                    context.run_migrations()
+            return
+        with self.engine.begin() as connection:
+            self.config.attributes["connection"] = connection
+            # destination_rev is what env.py sees as context.get_revision_argument()
+            with EnvironmentContext(self.config, script, fn=steps, destination_rev=destination):
+                script.run_env()
+
 
 def snapshot(runner: Runner) -> dict[str, Any]:
     """The scratch database's schema as plain data (tables, columns, keys, indexes), for round-trip checks."""
@@ -593,3 +662,18 @@ def snapshot(runner: Runner) -> dict[str, Any]:
                 ),
             }
     return schema
+
+
+@dataclass(frozen=True)
+class Irreversible(Failure):
+    """A downgrade() that raises NotImplementedError itself: the revision is deliberately one-way."""
+
+
+def _raised_by_downgrade(exc: BaseException, path: str) -> bool:
+    """Whether `exc` was raised in the revision file's own downgrade(), not by an operation it called (on
+    SQLite, Alembic raises NotImplementedError for an ALTER it cannot do, which is a real failure)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return False
+    last = frames[-1]
+    return last.name == "downgrade" and os.path.realpath(last.filename) == os.path.realpath(path)

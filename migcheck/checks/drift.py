@@ -13,6 +13,7 @@ from migcheck.checks.history import History
 from migcheck.errors import MigcheckError
 from migcheck.findings import Finding, Location, Severity, rule
 from migcheck.migrate import Difference, DriftOutcome, Failure
+from migcheck.roundtrip import RoundTrip
 
 _DEF = {False: re.compile(r"^def upgrade\b", re.M), True: re.compile(r"^def downgrade\b", re.M)}
 
@@ -25,7 +26,7 @@ class DriftContext:
     outcome: DriftOutcome
     root: Path
     flask: bool = False
-    roundtrip: Failure | None = None
+    roundtrip: RoundTrip | None = None
 
 
 def _display(file: str, root: Path) -> str:
@@ -113,21 +114,52 @@ def migration_fails(ctx: DriftContext) -> Iterator[Finding]:
 def roundtrip_not_clean(ctx: DriftContext) -> Iterator[Finding]:
     """A revision's downgrade does not undo its upgrade (checked with --roundtrip).
 
-    For each revision in order migcheck upgrades, downgrades and upgrades again (the "stairway" test) and
-    compares the schema after the downgrade with the schema before the upgrade. A broken downgrade is found
-    at the worst moment: during a rollback in production.
+    For each revision in order (bases first, every revision after its down_revisions and its depends_on)
+    migcheck upgrades it, steps back exactly that revision, and upgrades it again (the "stairway" test): the
+    schema and the heads after the step back must equal those before the upgrade. Merges, extra bases and
+    labelled branches are stepped back too, one revision at a time, so a sibling branch is never undone with
+    it. A broken downgrade is found at the worst moment: during a rollback in production. The stairway stops
+    at the first revision that breaks; the revisions above it are checked once it is fixed.
 
-    Fix: make `downgrade()` reverse every operation of `upgrade()`, in reverse order.
+    Fix: make `downgrade()` reverse every operation of `upgrade()`, in reverse order. If the revision is
+    one-way on purpose, make `downgrade()` raise NotImplementedError (MC204) instead.
     """
-    failure = ctx.roundtrip
+    failure = ctx.roundtrip.broken if ctx.roundtrip is not None else None
     if failure is None:
         return
     yield roundtrip_not_clean.finding(
         f"revision {failure.revision!r} does not round-trip: {failure.error}",
-        _revision_location(ctx, Failure(failure.revision, failure.error, downgrade=True)),
+        _revision_location(ctx, failure),
         "make downgrade() undo every operation of upgrade(); then run `migcheck check --roundtrip` again",
         revision=failure.revision,
     )
+
+
+@rule(code="MC204", name="irreversible-revision", severity=Severity.WARNING)
+def irreversible_revision(ctx: DriftContext) -> Iterator[Finding]:
+    """A revision's downgrade raises NotImplementedError: it is one-way on purpose (checked with --roundtrip).
+
+    Some migrations cannot be undone (dropping a column loses its data, a data migration merges rows), and
+    saying so with `raise NotImplementedError` is honest. But `alembic downgrade` past this revision stops
+    there, in a rollback when you need it most, so it should be a decision, not an accident. The stairway
+    cannot step this revision back: it leaves it applied and goes on, stepping back each later revision
+    alone, so their downgrades are still checked.
+
+    Fix: if a downgrade is possible (even one that restores the schema without the lost data), write it.
+    If the revision really is one-way, keep the `raise`, say why in its message, and plan rollbacks that
+    stop above it (`alembic downgrade <this revision>`); ignore MC204 for it with
+    `# migcheck: ignore[MC204]` on its `def downgrade` line.
+    """
+    if ctx.roundtrip is None:
+        return
+    for failure in ctx.roundtrip.irreversible:
+        yield irreversible_revision.finding(
+            f"revision {failure.revision!r} cannot be downgraded: its downgrade() raises NotImplementedError"
+            + (f" ({failure.error})" if failure.error != "NotImplementedError" else ""),
+            _revision_location(ctx, failure),
+            "write a downgrade() that undoes upgrade(), or keep it one-way on purpose and ignore MC204 for it",
+            revision=failure.revision,
+        )
 
 
 def _revision_location(ctx: DriftContext, failure: Failure) -> Location:
@@ -245,6 +277,7 @@ def drift_context(
 ) -> DriftContext | None:
     """Run the drift check of one environment on its own scratch database; None when it cannot run."""
     from migcheck.migrate import Runner
+    from migcheck.roundtrip import stairway
     from migcheck.scratch import scratch_database
 
     python_path = tuple(settings.python_path) or (root,)
@@ -290,65 +323,5 @@ def drift_context(
                 server_url=settings.database_url,
             ) as runner,
         ):
-            roundtrip = _stairway(runner, history)
+            roundtrip = stairway(runner, history.graph)
     return DriftContext(history, outcome, root, flask, roundtrip)
-
-
-def _stairway(runner: Any, history: History) -> Failure | None:
-    """Upgrade, downgrade and upgrade again each revision in order; the first revision that breaks."""
-    from migcheck.migrate import snapshot
-
-    graph = history.graph
-    for rid in _topological(graph):
-        rev = graph.revisions[rid]
-        before = snapshot(runner)
-        failure = runner.migrate(rid)
-        if failure is not None:
-            return failure
-        if len(rev.down_revisions) > 1 or (not rev.down_revisions and len(graph.bases()) > 1):
-            continue  # a merge or one of several bases has no single step back
-        failure = runner.migrate(rev.down_revisions[0] if rev.down_revisions else "base", downgrade=True)
-        if failure is not None:
-            return Failure(rid, f"its downgrade fails: {failure.error}", downgrade=True)
-        after = snapshot(runner)
-        if after != before:
-            return Failure(rid, _schema_change(before, after), downgrade=True)
-        failure = runner.migrate(rid)
-        if failure is not None:
-            return Failure(rid, f"upgrading again after its downgrade fails: {failure.error}")
-    return None
-
-
-def _topological(graph: Any) -> list[str]:
-    """Revisions from the bases up, every revision after all of its down_revisions."""
-    pending = {rid: len(graph.parents(rid)) for rid in graph.revisions}
-    ready = sorted(rid for rid, n in pending.items() if n == 0)
-    order: list[str] = []
-    while ready:
-        rid = ready.pop(0)
-        order.append(rid)
-        for child in sorted(set(graph.children.get(rid, []))):
-            pending[child] -= 1
-            if pending[child] == 0:
-                ready.append(child)
-    return order
-
-
-def _schema_change(before: dict[str, Any], after: dict[str, Any]) -> str:
-    """What the downgrade left behind or took away, in a few words."""
-    added = sorted(set(after) - set(before))
-    removed = sorted(set(before) - set(after))
-    if added:
-        return f"after its downgrade the table {', '.join(added)} still exists"
-    if removed:
-        return f"its downgrade dropped the table {', '.join(removed)}, which existed before its upgrade"
-    for table in sorted(before):
-        if before[table] != after[table]:
-            cols_before = {c[0] for c in before[table]["columns"]}
-            cols_after = {c[0] for c in after[table]["columns"]}
-            if cols_after - cols_before:
-                return f"after its downgrade `{table}` still has column(s) {', '.join(sorted(cols_after - cols_before))}"
-            if cols_before - cols_after:
-                return f"its downgrade removed column(s) {', '.join(sorted(cols_before - cols_after))} of `{table}`"
-            return f"after its downgrade table `{table}` differs from before its upgrade"
-    return "the schema after its downgrade differs from before its upgrade"
