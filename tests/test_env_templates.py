@@ -396,3 +396,58 @@ def test_new_column_is_reported_until_its_migration_is_generated(
         # the configured database is the user's: migcheck ran everything on scratch databases
         assert _versions(databases[0]) == first
     assert _new_scratch_databases(server_url, before) == set()
+
+
+# --- Flask-SQLAlchemy 2.x (Flask<2.3, SQLAlchemy 1.4), in a venv of its own ------------------------------
+
+FSA2_PINS = ["flask<2.3", "werkzeug<2.3", "sqlalchemy<2.0", "flask-sqlalchemy==2.5.1", "flask-migrate>=4.0"]
+
+
+@pytest.fixture(scope="session")
+def fsa2_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Python with migcheck installed from this checkout next to Flask-SQLAlchemy 2.5.1."""
+    venv = tmp_path_factory.mktemp("fsa2") / "venv"
+    python = venv / "bin" / "python"
+    steps = [
+        [sys.executable, "-m", "venv", str(venv)],
+        [str(python), "-m", "pip", "install", "-q", str(Path(__file__).parent.parent), *FSA2_PINS],
+    ]
+    for step in steps:
+        run = subprocess.run(step, capture_output=True, text=True)
+        if run.returncode != 0:
+            reason = f"cannot build a Flask-SQLAlchemy 2.x venv: {(run.stderr.strip().splitlines() or ['?'])[-1]}"
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail(reason)
+            pytest.skip(reason)
+    return python
+
+
+def test_flask_sqlalchemy_2_app_factory_is_checked_through_metadata(fsa2_python: Path, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "models.py").write_text(FLASK_MODELS)
+    (project / "app.py").write_text(FLASK_APP.format(url=f"sqlite:///{tmp_path / 'app.db'}", binds={}))
+
+    def flask_db(*args: str) -> None:
+        run = _run([str(fsa2_python), "-m", "flask", "--app", "app", "db", *args], project)
+        assert run.returncode == 0, run.stderr
+
+    def migcheck() -> tuple[int, list[dict], str]:
+        args = ["-m", "migcheck", "check", ".", "--format", "json", "--metadata", "app:create_app"]
+        run = _run([str(fsa2_python), *args], project)
+        findings = json.loads(run.stdout)["findings"] if run.returncode in (0, 1) and run.stdout else []
+        return run.returncode, findings, run.stderr.strip()
+
+    flask_db("init")
+    flask_db("migrate", "-m", "first")
+    line = _add_column(project / "models.py", Kind("flask", "flask"))
+
+    code, findings, stderr = migcheck()
+    if (code, [(f["rule"], f["path"], f["line"]) for f in findings]) != (1, [("MC201", "models.py", line)]):
+        pytest.fail(f"new column: {_verdict(code, findings, stderr)} (expected exit 1: MC201 models.py:{line})")
+
+    flask_db("upgrade")
+    flask_db("migrate", "-m", "email")
+    code, findings, stderr = migcheck()
+    if code != 0 or findings:
+        pytest.fail(f"after flask db migrate: {_verdict(code, findings, stderr)} (expected exit 0)")
