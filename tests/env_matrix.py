@@ -33,7 +33,11 @@ ROWS = {
     "flask-multidb": "`flask db init --multidb`, no `--metadata`",
 }
 DIALECTS = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mysql": "MariaDB"}
-DRIVER_NAMES = {"sqlite+aiosqlite": "aiosqlite", "postgresql+asyncpg": "asyncpg", "mysql+aiomysql": "aiomysql"}
+DRIVER_NAMES = {
+    "sqlite+aiosqlite": "aiosqlite",
+    "postgresql+asyncpg": "asyncpg",
+    "mysql+aiomysql": "aiomysql",
+}
 ASYNC_ROWS = {"async", "pyproject_async", "cookbook-connection-sharing-asyncio"}
 
 
@@ -79,7 +83,9 @@ def table(cells: dict[tuple[str, str], list[tuple[str, str]]]) -> str:
             if row in ASYNC_ROWS:
                 # one result per async driver: name the driver
                 parts.append(
-                    "<br>".join(f"{DRIVER_NAMES.get(d, d.split('+')[-1] + ' (async)')}: {c}" for d, c in results)
+                    "<br>".join(
+                        f"{DRIVER_NAMES.get(d, d.split('+')[-1] + ' (async)')}: {c}" for d, c in results
+                    )
                 )
             else:
                 parts.append("<br>".join(c for _, c in results) or "not run")

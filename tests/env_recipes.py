@@ -25,7 +25,7 @@ COOKBOOK_CONNECTION_SHARING = Recipe(
     template="generic",
     replaces_from="def run_migrations_online() -> None:",
     replaces_to="if context.is_offline_mode():",
-    code='''\
+    code="""\
 def run_migrations_online():
     connectable = config.attributes.get('connection', None)
 
@@ -54,7 +54,7 @@ def run_migrations_online():
             context.run_migrations()
 
 
-''',
+""",
 )
 
 # Alembic cookbook, "Programmatic API use (connection sharing) With Asyncio":
@@ -89,7 +89,7 @@ PYTEST_ALEMBIC = Recipe(
     template="generic",
     replaces_from="def run_migrations_online() -> None:",
     replaces_to="    with connectable.connect() as connection:",
-    code='''\
+    code="""\
 def run_migrations_online():
     connectable = context.config.attributes.get("connection", None)
 
@@ -100,7 +100,7 @@ def run_migrations_online():
             poolclass=pool.NullPool,
         )
 
-''',
+""",
 )
 
 RECIPES = {

@@ -99,7 +99,7 @@ def _cases() -> Iterator[pytest.param]:
                 yield pytest.param(kind, dialect, driver, id=f"{kind.name}{flag}-{dialect}-{driver}")
 
 
-MODELS = '''\
+MODELS = """\
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -113,10 +113,10 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
-'''
+"""
 
 # the multidb template's second engine has its own models
-MODELS_MULTIDB_EXTRA = '''
+MODELS_MULTIDB_EXTRA = """
 
 class AuditBase(DeclarativeBase):
     pass
@@ -127,9 +127,9 @@ class Event(AuditBase):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
-'''
+"""
 
-FLASK_MODELS = '''\
+FLASK_MODELS = """\
 from flask_sqlalchemy import SQLAlchemy
 
 db = SQLAlchemy()
@@ -138,18 +138,18 @@ db = SQLAlchemy()
 class User(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     name = db.Column(db.String(50))
-'''
+"""
 
-FLASK_MODELS_MULTIDB_EXTRA = '''
+FLASK_MODELS_MULTIDB_EXTRA = """
 
 class Event(db.Model):
     __bind_key__ = "audit"
 
     id = db.Column(db.Integer, primary_key=True)
     kind = db.Column(db.String(20))
-'''
+"""
 
-FLASK_APP = '''\
+FLASK_APP = """\
 from flask import Flask
 from flask_migrate import Migrate
 
@@ -163,11 +163,11 @@ def create_app():
     db.init_app(app)
     Migrate(app, db)
     return app
-'''
+"""
 
 # the user's edit: one new column on the model
 NEW_COLUMN = {
-    "alembic": '    email: Mapped[str | None] = mapped_column(String(100), nullable=True)\n',
+    "alembic": "    email: Mapped[str | None] = mapped_column(String(100), nullable=True)\n",
     "flask": "    email = db.Column(db.String(100), nullable=True)\n",
 }
 NAME_COLUMN = {
@@ -385,7 +385,9 @@ def test_new_column_is_reported_until_its_migration_is_generated(
         code, findings, stderr = _migcheck(project, kind, database_url)
         expected = [("MC201", "models.py", line)]
         if (code, [(f["rule"], f["path"], f["line"]) for f in findings]) != (1, expected):
-            pytest.fail(f"new column: {_verdict(code, findings, stderr)} (expected exit 1: MC201 models.py:{line})")
+            pytest.fail(
+                f"new column: {_verdict(code, findings, stderr)} (expected exit 1: MC201 models.py:{line})"
+            )
         assert "user.email" in findings[0]["message"]
 
         _tool(project, kind, *AUTOGENERATE[kind.tool], "-m", "email")
@@ -415,14 +417,18 @@ def fsa2_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for step in steps:
         run = subprocess.run(step, capture_output=True, text=True)
         if run.returncode != 0:
-            reason = f"cannot build a Flask-SQLAlchemy 2.x venv: {(run.stderr.strip().splitlines() or ['?'])[-1]}"
+            reason = (
+                f"cannot build a Flask-SQLAlchemy 2.x venv: {(run.stderr.strip().splitlines() or ['?'])[-1]}"
+            )
             if os.environ.get("CI", "").lower() == "true":
                 pytest.fail(reason)
             pytest.skip(reason)
     return python
 
 
-def test_flask_sqlalchemy_2_app_factory_is_checked_through_metadata(fsa2_python: Path, tmp_path: Path) -> None:
+def test_flask_sqlalchemy_2_app_factory_is_checked_through_metadata(
+    fsa2_python: Path, tmp_path: Path
+) -> None:
     project = tmp_path / "project"
     project.mkdir()
     (project / "models.py").write_text(FLASK_MODELS)
@@ -444,7 +450,9 @@ def test_flask_sqlalchemy_2_app_factory_is_checked_through_metadata(fsa2_python:
 
     code, findings, stderr = migcheck()
     if (code, [(f["rule"], f["path"], f["line"]) for f in findings]) != (1, [("MC201", "models.py", line)]):
-        pytest.fail(f"new column: {_verdict(code, findings, stderr)} (expected exit 1: MC201 models.py:{line})")
+        pytest.fail(
+            f"new column: {_verdict(code, findings, stderr)} (expected exit 1: MC201 models.py:{line})"
+        )
 
     flask_db("upgrade")
     flask_db("migrate", "-m", "email")
