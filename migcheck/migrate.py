@@ -12,6 +12,7 @@ import contextlib
 import io
 import os
 import re
+import tempfile
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -21,12 +22,101 @@ from typing import Any
 
 from migcheck.discover import Environment
 from migcheck.errors import MigcheckError
-from migcheck.models import SourceLine, load_metadata, project_context, source_lines, user_error
+from migcheck.models import (
+    SourceLine,
+    load_flask_app,
+    load_metadata,
+    project_context,
+    source_lines,
+    user_error,
+)
+from migcheck.redirect import EngineRedirector, async_url
 
 _ENV_HINT = "if env.py needs your application to run, pass --metadata module:attr (e.g. app:create_app)"
 _NO_METADATA = re.compile(r"^\s*target_metadata\s*(?::[^=]*)?=\s*None\s*$", re.M)
-# env.py files that choose their own database would make migcheck migrate somebody's real data
-_OWN_URL = re.compile(r"set_main_option\(\s*['\"]sqlalchemy\.url['\"]|create_engine\(\s*['\"]")
+# env.py files written for an async engine (alembic init -t async, FastAPI-style projects)
+_ASYNC_ENV = re.compile(r"\b(?:async_engine_from_config|create_async_engine|AsyncEngine)\b")
+# Flask-Migrate's env.py files read the app's engine and models through Flask's current_app
+_FLASK_ENV = re.compile(r"\bcurrent_app\b")
+_KNOWN_DIALECTS = ("sqlite", "postgresql", "mysql", "mssql", "oracle")
+_URL_EXAMPLE = {
+    "postgresql": "postgresql+psycopg://USER@HOST:5432/postgres",
+    "mysql": "mysql+pymysql://USER@HOST:3306/",
+}
+_LOGGING_INI = """\
+# written by migcheck for an environment without an alembic.ini, so env.py's fileConfig() has one to read
+[alembic]
+
+[loggers]
+keys = root
+
+[handlers]
+keys = console
+
+[formatters]
+keys = generic
+
+[logger_root]
+level = WARNING
+handlers = console
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+
+[formatter_generic]
+format = %(levelname)-5.5s [%(name)s] %(message)s
+"""
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _nearest_ini(start: Path, stop: Path) -> Path | None:
+    """The alembic.ini closest above `start` (an environment's script location), not looking above `stop`."""
+    for directory in (start, *start.parents):
+        candidate = directory / "alembic.ini"
+        if candidate.is_file():
+            return candidate
+        if directory == stop or stop not in directory.parents:
+            return None
+    return None
+
+
+def _configured_url(config: Any) -> str | None:
+    try:
+        return config.get_main_option("sqlalchemy.url")  # type: ignore[no-any-return]
+    except Exception:  # noqa: BLE001 - an ini value with a bad %-interpolation
+        return None
+
+
+_SHARED: type | None = None
+
+
+def _shared_connection_class() -> type:
+    """A Connection that env.py may also use as an Engine: connect() lends it, close() keeps it open."""
+    global _SHARED
+    if _SHARED is None:
+        from sqlalchemy.engine import Connection
+
+        class SharedConnection(Connection):
+            _migcheck_keep = True
+
+            def connect(self, *args: Any, **kwargs: Any) -> SharedConnection:  # type: ignore[override]
+                return self
+
+            def close(self) -> None:
+                if not self._migcheck_keep:
+                    super().close()
+
+        _SHARED = SharedConnection
+    return _SHARED
 
 
 @dataclass(frozen=True)
@@ -123,21 +213,57 @@ def _quiet() -> Iterator[None]:
 
 
 class Runner:
-    """One environment on one scratch database, driven either by env.py or by `--metadata`."""
+    """One environment on one scratch database, driven either by env.py or by `--metadata`.
+
+    While a Runner is open, the project's code runs inside `project_context` (its modules importable, undone
+    afterwards) and under an `EngineRedirector`: every engine that code creates is built on a scratch database,
+    and any other connection is refused before a statement is sent.
+    """
 
     def __init__(
-        self, env: Environment, url: str, *, metadata: str | None, python_path: Sequence[Path], cwd: Path
+        self,
+        env: Environment,
+        url: str,
+        *,
+        metadata: str | None,
+        python_path: Sequence[Path],
+        cwd: Path,
+        server_url: str | None = None,
     ) -> None:
         from sqlalchemy import create_engine
         from sqlalchemy.pool import NullPool
 
         self.env, self.url, self.metadata_spec, self.cwd = env, url, metadata, cwd
         self.roots = tuple(python_path)
-        self.engine = create_engine(url, poolclass=NullPool)
+        self._stack = contextlib.ExitStack()
+        self.redirector = EngineRedirector(url, server_url, self._stack)
+        self.engine = self.redirector.approve(create_engine(url, poolclass=NullPool))
         self.dialect = self.engine.dialect.name
+        self.env_py = env.script_location / "env.py"
+        self.env_text = _read(self.env_py)
         self.config = self._config()
         self.tracker = _Tracker()
         self.metadata: Any = None
+        self.app: Any = None
+        self._app_loaded = False
+
+    @property
+    def uses_env_py(self) -> bool:
+        """env.py drives the run, unless --metadata was given (and names no Flask app a Flask env.py needs)."""
+        if not self.metadata_spec:
+            return True
+        return self._flask_env and self._load_app() is not None
+
+    @property
+    def _flask_env(self) -> bool:
+        return _FLASK_ENV.search(self.env_text) is not None
+
+    def _load_app(self) -> Any:
+        if not self._app_loaded:
+            self._app_loaded = True
+            with _quiet():
+                self.app = load_flask_app(self.metadata_spec, self.roots)
+        return self.app
 
     def _config(self) -> Any:
         from alembic.config import Config
@@ -146,61 +272,107 @@ class Runner:
         if file is not None and file.suffix == ".ini":
             config = Config(str(file), ini_section=env.ini_section)
         elif file is not None and file.suffix == ".toml":
-            config = Config(toml_file=str(file))
+            ini = _nearest_ini(env.script_location, file.parent)
+            config = Config(str(ini) if ini else self._logging_ini(), toml_file=str(file))
         else:
-            config = Config()
+            # found by scanning: env.py still calls fileConfig(config.config_file_name), so it gets an ini,
+            # the environment's own when there is one nearby, else a minimal one with logging sections
+            ini = _nearest_ini(env.script_location, self.cwd)
+            config = Config(str(ini) if ini else self._logging_ini())
         # the locations migcheck read statically, so Alembic runs exactly the revisions that were checked
         config.set_main_option("script_location", str(env.script_location))
         config.set_main_option("path_separator", "os")
         config.set_main_option("version_locations", os.pathsep.join(str(p) for p in env.version_locations))
         config.set_main_option("recursive_version_locations", "true" if env.recursive else "false")
-        config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        offered = self.url
+        if _ASYNC_ENV.search(self.env_text):
+            # an async env.py builds its engine from this URL; hand it the async driver it expects
+            offered = async_url(self.url, _configured_url(config))
+        config.set_main_option("sqlalchemy.url", offered.replace("%", "%%"))
         return config
+
+    def _logging_ini(self) -> str:
+        directory = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="migcheck_ini_"))
+        path = os.path.join(directory, "alembic.ini")
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(_LOGGING_INI)
+        return path
 
     def __enter__(self) -> Runner:
         # one import of the project for the whole check: models register tables on global MetaData objects
         # (SQLModel), which a second import in the same run would define twice
-        self._project = project_context(self.cwd, self.roots)
-        self._project.__enter__()
+        try:
+            self._stack.enter_context(project_context(self.cwd, self.roots))
+            self._stack.enter_context(self.redirector.installed())
+        except BaseException:
+            self._stack.close()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.engine.dispose()
-        self._project.__exit__(None, None, None)
+        try:
+            self._stack.close()  # the guard goes first, then extra scratch databases, then the project
+        finally:
+            self.engine.dispose()
 
     @contextlib.contextmanager
     def _running(self) -> Iterator[None]:
+        app = self._flask_app() if self._flask_env and self.uses_env_py else None
         with _quiet(), self.tracker.installed():
-            yield
+            if app is not None:
+                with app.app_context():
+                    yield
+            else:
+                yield
+        if self.redirector.refused:
+            raise MigcheckError(self.redirector.refused[0])
+
+    def _flask_app(self) -> Any:
+        """The Flask app a Flask-Migrate env.py needs (`current_app`): --metadata's, else found as `flask` finds it."""
+        if self._load_app() is None:
+            raise MigcheckError(
+                f"{self.env_py}: env.py uses Flask's current_app, and migcheck found no Flask app to run it in;"
+                " pass --metadata module:attr naming your app or its factory (e.g. app:create_app), or set FLASK_APP"
+            )
+        return self.app
+
+    @contextlib.contextmanager
+    def _offered_connection(self) -> Iterator[Any]:
+        """A connection on the scratch database for `config.attributes["connection"]`, in a transaction.
+
+        It is a Connection (Alembic's cookbook passes it to context.configure) that also answers connect() with
+        itself and ignores close() (pytest-alembic's env.py calls `connectable.connect()` on it)."""
+        connection = self.engine.connect()
+        connection.__class__ = _shared_connection_class()
+        try:
+            with connection.begin():
+                self.config.attributes["connection"] = connection
+                yield connection
+        finally:
+            self.config.attributes.pop("connection", None)
+            connection._migcheck_keep = False
+            connection.close()
 
     def check_env(self) -> str | None:
         """Why env.py cannot drive the drift check, or None when it can."""
         if self.metadata_spec:
             return None
-        env_py = self.env.script_location / "env.py"
-        if not env_py.is_file():
+        if not self.env_py.is_file():
             return f"{self.env.name}: no env.py to run the migrations with; pass --metadata module:attr"
-        text = env_py.read_text(encoding="utf-8", errors="replace")
-        if _NO_METADATA.search(text):
+        if _NO_METADATA.search(self.env_text):
             return f"{self.env.name}: env.py sets target_metadata = None, so there are no models to compare"
-        if _OWN_URL.search(text):
-            raise MigcheckError(
-                f"{env_py}: env.py chooses its own database URL, so migcheck cannot point it at a scratch"
-                " database; pass --metadata module:attr (e.g. app:create_app or myapp.models:Base)"
-            )
         return None
 
     def migrate(self, target: str, *, downgrade: bool = False) -> Failure | None:
         """Upgrade (or downgrade) the scratch database to `target`; a failing migration comes back as data."""
         try:
             with self._running():
-                if self.metadata_spec:
+                if not self.uses_env_py:
                     self._own_environment(target, downgrade)
                 else:
                     from alembic import command
 
-                    with self.engine.begin() as connection:
-                        self.config.attributes["connection"] = connection
+                    with self._offered_connection():
                         (command.downgrade if downgrade else command.upgrade)(self.config, target)
         except MigcheckError:
             raise
@@ -253,7 +425,7 @@ class Runner:
     def compare(self) -> tuple[list[Any], dict[tuple[str, str | None], SourceLine]]:
         """The operations autogenerate would write, and where the models declare each table and column."""
         with self._running():
-            ops = self._compare_own() if self.metadata_spec else self._compare_env()
+            ops = self._compare_env() if self.uses_env_py else self._compare_own()
             # while the project's modules are still imported, so their classes' source can be found
             sources = source_lines(self.metadata, self.roots) if self.metadata is not None else {}
         return ops, sources
@@ -290,8 +462,7 @@ class Runner:
             return []
 
         try:
-            with self.engine.begin() as connection:
-                self.config.attributes["connection"] = connection
+            with self._offered_connection():
                 with EnvironmentContext(
                     self.config,
                     script,
@@ -308,6 +479,23 @@ class Runner:
         finally:
             self.config.attributes.pop("connection", None)
         return list(captured.get("ops", []))
+
+    def redirect_notices(self) -> list[str]:
+        """What the project's code asked for and got instead, once per URL; a hint when the dialect differs."""
+        notes = []
+        for r in self.redirector.redirects:
+            note = (
+                f"{self.env.name}: env.py asked for {r.asked} ({r.function}); migcheck redirected it to its"
+                f" {self.dialect} scratch database"
+            )
+            if r.family is not None and r.family != self.dialect and r.family in _KNOWN_DIALECTS:
+                example = _URL_EXAMPLE.get(r.family, f"{r.family}://USER@HOST/")
+                note += (
+                    f"; your project uses {r.family}: to check on {r.family}, pass --database-url {example}"
+                    " (a server where migcheck may create a scratch database)"
+                )
+            notes.append(note)
+        return notes
 
     def uses_scratch(self) -> bool:
         """Whether the migrations really ran on the scratch database (env.py might have gone elsewhere)."""

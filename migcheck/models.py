@@ -71,18 +71,7 @@ def user_error(exc: BaseException, what: str, roots: Sequence[Path], hint: str =
 def load_metadata(spec: str, roots: Sequence[Path]) -> Any:
     """`module:attr` -> a MetaData: a MetaData, a declarative base, SQLModel, a Flask-SQLAlchemy `db`, a Flask
     app, or a zero-argument factory returning one of these."""
-    module_name, _, attr = spec.partition(":")
-    if not module_name or not attr:
-        raise MigcheckError(f"--metadata {spec!r}: expected module:attribute, e.g. myapp.models:Base")
-    try:
-        module = importlib.import_module(module_name)
-    except Exception as exc:  # noqa: BLE001 - any error in the user's module is reported as theirs
-        raise user_error(exc, f"--metadata: importing {module_name!r}", roots) from None
-    target: Any = module
-    for part in attr.split("."):
-        if not hasattr(target, part):
-            raise MigcheckError(f"--metadata {spec!r}: module {module_name!r} has no attribute {part!r}")
-        target = getattr(target, part)
+    target = _resolve(spec, roots)
     metadata = _as_metadata(target)
     if metadata is None and callable(target):
         try:
@@ -95,6 +84,53 @@ def load_metadata(spec: str, roots: Sequence[Path]) -> Any:
             " a Flask-SQLAlchemy db, a Flask app or a factory returning one"
         )
     return metadata
+
+
+def _resolve(spec: str, roots: Sequence[Path]) -> Any:
+    """The object `module:attr` names, imported as the user's code."""
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise MigcheckError(f"--metadata {spec!r}: expected module:attribute, e.g. myapp.models:Base")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # noqa: BLE001 - any error in the user's module is reported as theirs
+        raise user_error(exc, f"--metadata: importing {module_name!r}", roots) from None
+    target: Any = module
+    for part in attr.split("."):
+        if not hasattr(target, part):
+            raise MigcheckError(f"--metadata {spec!r}: module {module_name!r} has no attribute {part!r}")
+        target = getattr(target, part)
+    return target
+
+
+def _is_flask_app(obj: Any) -> bool:
+    return callable(getattr(obj, "app_context", None)) and isinstance(getattr(obj, "extensions", None), dict)
+
+
+def load_flask_app(spec: str | None, roots: Sequence[Path]) -> Any:
+    """The Flask app a Flask-Migrate env.py runs in: the one --metadata names (an app, or a factory returning
+    one), else the one `flask` itself would find (FLASK_APP, app.py, wsgi.py); None when there is none."""
+    if spec:
+        target = _resolve(spec, roots)
+        if _is_flask_app(target):
+            return target
+        if callable(target) and not hasattr(target, "metadata"):
+            try:
+                made = target()
+            except Exception as exc:  # noqa: BLE001
+                raise user_error(exc, f"--metadata: calling {spec}()", roots) from None
+            return made if _is_flask_app(made) else None
+        return None
+    try:
+        from flask.cli import NoAppException, ScriptInfo
+    except ImportError:
+        return None
+    try:
+        return ScriptInfo().load_app()
+    except NoAppException:
+        return None
+    except Exception as exc:  # noqa: BLE001
+        raise user_error(exc, "loading the Flask app (FLASK_APP, app.py or wsgi.py)", roots) from None
 
 
 def _as_metadata(obj: Any) -> Any:

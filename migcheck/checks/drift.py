@@ -252,19 +252,28 @@ def drift_context(
     flask = env.source == "flask-migrate"
     with (
         scratch_database(settings.database_url) as url,
-        Runner(env, url, metadata=settings.metadata, python_path=python_path, cwd=cwd) as runner,
+        Runner(
+            env,
+            url,
+            metadata=settings.metadata,
+            python_path=python_path,
+            cwd=cwd,
+            server_url=settings.database_url,
+        ) as runner,
     ):
         skipped = runner.check_env()
         if skipped:
             notices.append(f"drift check skipped: {skipped}")
             return None
         failure = runner.migrate("heads")
+        notices += runner.redirect_notices()
         if failure is not None:
             return DriftContext(history, DriftOutcome(runner.dialect, failure=failure), root, flask)
-        if not runner.metadata_spec and not runner.uses_scratch():
+        if runner.uses_env_py and not runner.uses_scratch():
             raise MigcheckError(
-                f"{env.name}: env.py did not run the migrations on the database migcheck gave it (a hard-coded"
-                " URL?); pass --metadata module:attr so migcheck runs them itself"
+                f"{env.name}: env.py did not run the migrations on the scratch database migcheck gave it (it"
+                " connected in a way migcheck cannot redirect?); pass --metadata module:attr so migcheck runs"
+                " them itself"
             )
         ops, sources = runner.compare()
         outcome = DriftOutcome(runner.dialect, tuple(describe(ops)), sources=sources)
@@ -272,7 +281,14 @@ def drift_context(
     if settings.roundtrip:
         with (
             scratch_database(settings.database_url) as url,
-            Runner(env, url, metadata=settings.metadata, python_path=python_path, cwd=cwd) as runner,
+            Runner(
+                env,
+                url,
+                metadata=settings.metadata,
+                python_path=python_path,
+                cwd=cwd,
+                server_url=settings.database_url,
+            ) as runner,
         ):
             roundtrip = _stairway(runner, history)
     return DriftContext(history, outcome, root, flask, roundtrip)
