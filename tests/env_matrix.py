@@ -1,7 +1,7 @@
 """Run tests/test_env_templates.py and print the README's "Which env.py works" table from its results.
 
     .venv/bin/python tests/env_matrix.py            # runs the tests (a few minutes), prints the table
-    .venv/bin/python tests/env_matrix.py report.xml # prints the table of an earlier `--junitxml` run
+    .venv/bin/python tests/env_matrix.py a.xml b.xml # the table of earlier `--junitxml` runs (later ones win)
 
 Every cell is a test outcome: ✅, or ❌ with migcheck's own message (skips say why).
 """
@@ -49,10 +49,11 @@ def run(report: Path) -> None:
     )
 
 
-def outcomes(report: Path) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """(row, dialect) -> [(driver, cell text)] from a junit XML report."""
-    cells: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for case in ET.parse(report).getroot().iter("testcase"):
+def outcomes(*reports: Path) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(row, dialect) -> [(driver, cell text)] from junit XML reports."""
+    cells: dict[tuple[str, str], dict[str, str]] = {}
+    cases = [case for report in reports for case in ET.parse(report).getroot().iter("testcase")]
+    for case in cases:
         match = re.search(r"\[(.+)-(sqlite|postgresql|mysql)-([^-\]]+)\]$", case.get("name", ""))
         if not match:
             continue
@@ -68,8 +69,8 @@ def outcomes(report: Path) -> dict[tuple[str, str], list[tuple[str, str]]]:
             cell = "skipped: " + (skipped.get("message") or "").splitlines()[0][:120]
         else:
             cell = "✅"
-        cells.setdefault((row, dialect), []).append((driver, cell))
-    return cells
+        cells.setdefault((row, dialect), {})[driver] = cell
+    return {key: list(by_driver.items()) for key, by_driver in cells.items()}
 
 
 def table(cells: dict[tuple[str, str], list[tuple[str, str]]]) -> str:
@@ -94,12 +95,11 @@ def table(cells: dict[tuple[str, str], list[tuple[str, str]]]) -> str:
 
 
 def main() -> None:
-    if len(sys.argv) > 1:
-        report = Path(sys.argv[1])
-    else:
-        report = Path(tempfile.mkdtemp()) / "env_templates.xml"
-        run(report)
-    print(table(outcomes(report)))
+    reports = [Path(a) for a in sys.argv[1:]]
+    if not reports:
+        reports = [Path(tempfile.mkdtemp()) / "env_templates.xml"]
+        run(reports[0])
+    print(table(outcomes(*reports)))
 
 
 if __name__ == "__main__":

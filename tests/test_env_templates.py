@@ -348,7 +348,9 @@ def _verdict(code: int, findings: list[dict], stderr: str) -> str:
     """One line for the failure message (and the README's table): what migcheck said."""
     if code == 2:
         lines = [line for line in stderr.splitlines() if line.strip()]
-        return f"exit 2: {lines[0] if lines else '(no message)'}"
+        # migcheck's own verdict, not a library warning printed before it
+        errors = [line for line in lines if line.startswith("migcheck: error")] or lines
+        return f"exit 2: {errors[0] if errors else '(no message)'}"
     summary = ", ".join(f"{f['rule']} {f['path']}:{f['line']}" for f in findings) or "no findings"
     return f"exit {code}: {summary}"
 
