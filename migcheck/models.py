@@ -162,6 +162,8 @@ def _as_metadata(obj: Any) -> Any:
     extensions = getattr(obj, "extensions", None)
     if isinstance(extensions, dict) and "sqlalchemy" in extensions:  # a Flask app
         obj = extensions["sqlalchemy"]
+        # Flask-SQLAlchemy 2.x registers a state object there, not the extension; the extension is its .db
+        obj = getattr(obj, "db", obj)
     metadata = getattr(obj, "metadata", None)
     return metadata if isinstance(metadata, MetaData) else None
 
