@@ -601,7 +601,9 @@ class Runner:
                 self._run_steps(script, one_step, f"{rid}@-1")
         except MigcheckError:
             raise
-        except Exception as exc:  # noqa: BLE001 - the user's migration or env.py failed
+        except BaseException as exc:  # noqa: BLE001 - the user's migration or env.py failed
+            if stops_migcheck(exc):
+                raise
             if isinstance(exc, NotImplementedError) and _raised_by_downgrade(exc, revision.path):
                 return Irreversible(rid, first_error_line(exc), downgrade=True)
             failure = self.tracker.failure(exc) or self._broken_revision_file(exc)
@@ -616,9 +618,9 @@ class Runner:
         """Run the migration steps `steps(heads, context)` returns, as `alembic downgrade` runs its own."""
         from alembic.runtime.environment import EnvironmentContext
 
-        if self.metadata_spec:
+        if not self.uses_env_py:
             if self.metadata is None:
-                self.metadata = load_metadata(self.metadata_spec, self.roots)
+                self.metadata = load_metadata(self.metadata_spec or "", self.roots)
             with (
                 self.engine.begin() as connection,
                 EnvironmentContext(self.config, script, fn=steps) as context,
@@ -632,8 +634,7 @@ class Runner:
                 with context.begin_transaction():
                     context.run_migrations()
             return
-        with self.engine.begin() as connection:
-            self.config.attributes["connection"] = connection
+        with self._offered_connection():
             # destination_rev is what env.py sees as context.get_revision_argument()
             with EnvironmentContext(self.config, script, fn=steps, destination_rev=destination):
                 script.run_env()

@@ -103,8 +103,15 @@ def _family(url: URL) -> str:
     return family
 
 
+# async drivers name a server as well as sync ones do; migcheck's own (sync) engines use the default driver,
+# and an async env.py gets its async driver back from migcheck.redirect.async_url
+_ASYNC_DRIVERS = frozenset({"asyncpg", "psycopg_async", "aiomysql", "asyncmy", "aiosqlite"})
+
+
 def _with_driver(url: URL) -> URL:
-    """Plain postgresql:// and mysql:// URLs get the driver migcheck ships with."""
+    """Plain postgresql:// and mysql:// URLs get the driver migcheck ships with; async drivers a sync one."""
+    if url.get_driver_name() in _ASYNC_DRIVERS:
+        url = url.set(drivername=url.get_backend_name())
     if _family(url) == "sqlite" or "+" in url.drivername:  # _family also rejects unsupported databases
         return url
     if url.get_backend_name() == "postgresql" and importlib.util.find_spec("psycopg2") is not None:
