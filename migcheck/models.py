@@ -90,7 +90,7 @@ def load_metadata(spec: str, roots: Sequence[Path]) -> Any:
         try:
             metadata = _as_metadata(target())
         except BaseException as exc:  # noqa: BLE001 - an app factory that calls sys.exit() included
-            if stops_migcheck(exc):
+            if stops_migcheck(exc) or isinstance(exc, MigcheckError):
                 raise
             raise user_error(exc, f"--metadata: calling {spec}()", roots) from None
     if metadata is None:
@@ -109,7 +109,7 @@ def _resolve(spec: str, roots: Sequence[Path]) -> Any:
     try:
         module = importlib.import_module(module_name)
     except BaseException as exc:  # noqa: BLE001 - a sys.exit() in the user's module is theirs too
-        if stops_migcheck(exc):
+        if stops_migcheck(exc) or isinstance(exc, MigcheckError):
             raise
         raise user_error(exc, f"--metadata: importing {module_name!r}", roots) from None
     target: Any = module
@@ -135,7 +135,7 @@ def load_flask_app(spec: str | None, roots: Sequence[Path]) -> Any:
             try:
                 made = target()
             except BaseException as exc:  # noqa: BLE001
-                if stops_migcheck(exc):
+                if stops_migcheck(exc) or isinstance(exc, MigcheckError):
                     raise
                 raise user_error(exc, f"--metadata: calling {spec}()", roots) from None
             return made if _is_flask_app(made) else None
@@ -149,7 +149,7 @@ def load_flask_app(spec: str | None, roots: Sequence[Path]) -> Any:
     except NoAppException:
         return None
     except BaseException as exc:  # noqa: BLE001
-        if stops_migcheck(exc):
+        if stops_migcheck(exc) or isinstance(exc, MigcheckError):
             raise
         raise user_error(exc, "loading the Flask app (FLASK_APP, app.py or wsgi.py)", roots) from None
 

@@ -155,11 +155,16 @@ def irreversible_revision(ctx: DriftContext) -> Iterator[Finding]:
     for failure in ctx.roundtrip.irreversible:
         yield irreversible_revision.finding(
             f"revision {failure.revision!r} cannot be downgraded: its downgrade() raises NotImplementedError"
-            + (f" ({failure.error})" if failure.error != "NotImplementedError" else ""),
+            + (f" ({reason})" if (reason := _reason(failure.error, "NotImplementedError")) else ""),
             _revision_location(ctx, failure),
             "write a downgrade() that undoes upgrade(), or keep it one-way on purpose and ignore MC204 for it",
             revision=failure.revision,
         )
+
+
+def _reason(error: str, kind: str) -> str:
+    """The exception's own words, without the type already named in the sentence."""
+    return error.removeprefix(kind).removeprefix(":").strip()
 
 
 def _revision_location(ctx: DriftContext, failure: Failure) -> Location:
