@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from migcheck.scratch import list_scratch_databases
+from tests import env_recipes
 
 MODELS = """\
 from sqlalchemy import Integer, String
@@ -199,58 +200,12 @@ def test_an_engine_made_before_migcheck_ran_is_refused_before_any_statement(tmp_
     assert "Traceback" not in run.stderr
 
 
-PYTEST_ALEMBIC_STYLE = """\
-def run_migrations_online() -> None:
-    connectable = context.config.attributes.get("connection", None)
-    if connectable is None:
-        connectable = engine_from_config(
-            config.get_section(config.config_ini_section, {}),
-            prefix="sqlalchemy.",
-            poolclass=pool.NullPool,
-        )
-
-    with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata)
-
-        with context.begin_transaction():
-            context.run_migrations()
-"""
-
-COOKBOOK_STYLE = """\
-def run_migrations_online() -> None:
-    connectable = config.attributes.get("connection", None)
-
-    if connectable is None:
-        connectable = engine_from_config(
-            config.get_section(config.config_ini_section, {}),
-            prefix="sqlalchemy.",
-            poolclass=pool.NullPool,
-        )
-        with connectable.connect() as connection:
-            context.configure(connection=connection, target_metadata=target_metadata)
-            with context.begin_transaction():
-                context.run_migrations()
-    else:
-        context.configure(connection=connectable, target_metadata=target_metadata)
-        with context.begin_transaction():
-            context.run_migrations()
-"""
-
-
-def _replace_online(root: Path, body: str) -> None:
-    env_py = root / "migrations" / "env.py"
-    source = env_py.read_text()
-    start = source.index("def run_migrations_online")
-    end = source.index("if context.is_offline_mode()")
-    env_py.write_text(source[:start] + body + "\n\n" + source[end:])
-
-
-@pytest.mark.parametrize(
-    "body", [PYTEST_ALEMBIC_STYLE, COOKBOOK_STYLE], ids=["engine-expected", "connection-expected"]
-)
-def test_the_offered_connection_works_as_engine_and_as_connection(tmp_path, body) -> None:
+@pytest.mark.parametrize("recipe", ["pytest-alembic", "cookbook-connection-sharing"])
+def test_the_offered_connection_works_as_engine_and_as_connection(tmp_path, recipe) -> None:
+    """pytest-alembic's env.py calls .connect() on it; the cookbook's passes it to context.configure."""
     root = _init(tmp_path)
-    _replace_online(root, body)
+    env_py = root / "migrations" / "env.py"
+    env_py.write_text(env_recipes.apply(env_recipes.RECIPES[recipe], env_py.read_text()))
 
     run = _migcheck(root)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -288,17 +289,20 @@ def drift_context(
     python_path = tuple(settings.python_path) or (root,)
     cwd = env.config_file.parent if env.config_file is not None else root
     flask = env.source == "flask-migrate"
-    with (
-        scratch_database(settings.database_url) as url,
-        Runner(
-            env,
-            url,
-            metadata=settings.metadata,
-            python_path=python_path,
-            cwd=cwd,
-            server_url=settings.database_url,
-        ) as runner,
-    ):
+
+    @contextlib.contextmanager
+    def scratch_runner() -> Iterator[Runner]:
+        """A new scratch database with the project running on it; both gone afterwards."""
+        server = settings.database_url
+        with (
+            scratch_database(server) as url,
+            Runner(
+                env, url, metadata=settings.metadata, python_path=python_path, cwd=cwd, server_url=server
+            ) as runner,
+        ):
+            yield runner
+
+    with scratch_runner() as runner:
         skipped = runner.check_env()
         if skipped:
             notices.append(f"drift check skipped: {skipped}")
@@ -317,16 +321,6 @@ def drift_context(
         outcome = DriftOutcome(runner.dialect, tuple(describe(ops)), sources=sources)
     roundtrip = None
     if settings.roundtrip:
-        with (
-            scratch_database(settings.database_url) as url,
-            Runner(
-                env,
-                url,
-                metadata=settings.metadata,
-                python_path=python_path,
-                cwd=cwd,
-                server_url=settings.database_url,
-            ) as runner,
-        ):
+        with scratch_runner() as runner:
             roundtrip = stairway(runner, history.graph)
     return DriftContext(history, outcome, root, flask, roundtrip)
