@@ -7,6 +7,7 @@ edges count for cycles and ordering; when an id is declared twice the later file
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -84,6 +85,34 @@ class RevisionGraph:
 
     def parents(self, rid: str) -> list[str]:
         return [d for d in self.revisions[rid].down_revisions if d in self.revisions]
+
+    def upgrade_order(self, only: Iterable[str] | None = None) -> list[str]:
+        """Revisions (all, or those in `only`) in the order `alembic upgrade` runs them: each after its
+        down_revisions and what it depends_on, ties by id for stable output. Members of a cycle never become
+        ready: they come last, sorted (MC104 reports the cycle)."""
+        chosen = set(self.revisions) if only is None else set(only)
+        needs: dict[str, set[str]] = {}
+        for rid in chosen:
+            rev = self.revisions.get(rid)
+            resolved = (self.resolve(d) for d in (rev.depends_on if rev is not None else ()))
+            deps = {d for d in resolved if d is not None}
+            needs[rid] = ({*self.parents(rid)} | deps) & chosen - {rid}
+        waiting = {rid: len(n) for rid, n in needs.items()}
+        unlocks: dict[str, list[str]] = defaultdict(list)
+        for rid, n in needs.items():
+            for need in n:
+                unlocks[need].append(rid)
+        ready = [rid for rid, n in waiting.items() if n == 0]
+        heapq.heapify(ready)
+        order: list[str] = []
+        while ready:
+            rid = heapq.heappop(ready)
+            order.append(rid)
+            for later in unlocks[rid]:
+                waiting[later] -= 1
+                if waiting[later] == 0:
+                    heapq.heappush(ready, later)
+        return order + sorted(chosen - set(order))
 
     def ancestors(self, rid: str, *, inclusive: bool = True) -> set[str]:
         """Every revision `rid` descends from through down_revision (itself too when inclusive)."""

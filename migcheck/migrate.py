@@ -364,7 +364,7 @@ class Runner:
 
     @contextlib.contextmanager
     def _offered_connection(self) -> Iterator[Any]:
-        """A connection on the scratch database for `config.attributes["connection"]`, in a transaction.
+        """A connection on the scratch database for `config.attributes["connection"]`, committed at the end.
 
         It is a Connection (Alembic's cookbook passes it to context.configure) that also answers connect() with
         itself and ignores close() (pytest-alembic's env.py calls `connectable.connect()` on it)."""
@@ -407,33 +407,38 @@ class Runner:
         except MigcheckError:
             raise
         except BaseException as exc:  # noqa: BLE001 - the user's migration or env.py failed
-            if stops_migcheck(exc):
-                raise
-            step = self.tracker.failure(exc)
-            if _lost_connection(exc):
-                where = f" while running revision {step.revision}" if step and step.revision else ""
-                raise MigcheckError(
-                    f"{self.env.name}: lost the connection to the scratch database{where}:"
-                    f" {first_error_line(exc)}; the database server closed it, so nothing was checked"
-                    " from there on"
-                ) from None
-            # sys.exit() in env.py, a revision file or a migration is no failing migration: it ends the run
-            failure = (step or self._broken_revision_file(exc)) if isinstance(exc, Exception) else None
-            if failure is None:
-                roots = (*self.roots, self.env.script_location, *self.env.version_locations)
-                frames = traceback.extract_tb(exc.__traceback__)
-                last = os.path.abspath(frames[-1].filename) if frames else ""
-                if step and step.revision:
-                    what = f"revision {step.revision}"
-                elif last.startswith(tuple(str(p) for p in self.env.version_locations)):
-                    what = f"revision file {os.path.basename(last)}"  # while Alembic imported it
-                else:
-                    what = "env.py"
-                raise user_error(exc, f"{self.env.name}: {what}", roots, _ENV_HINT) from None
-            return failure
+            return self._failure(exc)
         finally:
             self.config.attributes.pop("connection", None)
         return None
+
+    def _failure(self, exc: BaseException) -> Failure:
+        """What an exception raised while migrating means: a failing migration step or revision file comes back
+        as data; Ctrl-C / SIGTERM, a lost connection, env.py's own errors and sys.exit() stop the check."""
+        if stops_migcheck(exc):
+            raise exc
+        step = self.tracker.failure(exc)
+        if _lost_connection(exc):
+            where = f" while running revision {step.revision}" if step and step.revision else ""
+            raise MigcheckError(
+                f"{self.env.name}: lost the connection to the scratch database{where}:"
+                f" {first_error_line(exc)}; the database server closed it, so nothing was checked"
+                " from there on"
+            ) from None
+        # sys.exit() in env.py, a revision file or a migration is no failing migration: it ends the run
+        failure = (step or self._broken_revision_file(exc)) if isinstance(exc, Exception) else None
+        if failure is None:
+            roots = (*self.roots, self.env.script_location, *self.env.version_locations)
+            frames = traceback.extract_tb(exc.__traceback__)
+            last = os.path.abspath(frames[-1].filename) if frames else ""
+            if step and step.revision:
+                what = f"revision {step.revision}"
+            elif last.startswith(tuple(str(p) for p in self.env.version_locations)):
+                what = f"revision file {os.path.basename(last)}"  # while Alembic imported it
+            else:
+                what = "env.py"
+            raise user_error(exc, f"{self.env.name}: {what}", roots, _ENV_HINT) from None
+        return failure
 
     def _broken_revision_file(self, exc: BaseException) -> Failure | None:
         """A revision file that fails to import (a syntax error below its header, say) is the file's fault."""
@@ -449,17 +454,22 @@ class Runner:
         return Failure(None, first_error_line(exc), file=os.path.abspath(file), line=line)
 
     def _own_environment(self, target: str, downgrade: bool) -> None:
-        from alembic.runtime.environment import EnvironmentContext
         from alembic.script import ScriptDirectory
 
-        if self.metadata is None:
-            self.metadata = load_metadata(self.metadata_spec or "", self.roots)
         script = ScriptDirectory.from_config(self.config)
         steps: Callable[[Any, Any], Any] = (
             (lambda rev, _: script._downgrade_revs(target, rev))
             if downgrade
             else (lambda rev, _: script._upgrade_revs(target, rev))
         )
+        self._run_own(script, steps)
+
+    def _run_own(self, script: Any, steps: Callable[[Any, Any], Any]) -> None:
+        """Run `steps` with migcheck's own environment around the --metadata models (no env.py)."""
+        from alembic.runtime.environment import EnvironmentContext
+
+        if self.metadata is None:
+            self.metadata = load_metadata(self.metadata_spec or "", self.roots)
         with self.engine.begin() as connection, EnvironmentContext(self.config, script, fn=steps) as context:
             context.configure(
                 connection=connection,
@@ -602,14 +612,9 @@ class Runner:
         except MigcheckError:
             raise
         except BaseException as exc:  # noqa: BLE001 - the user's migration or env.py failed
-            if stops_migcheck(exc):
-                raise
             if isinstance(exc, NotImplementedError) and _raised_by_downgrade(exc, revision.path):
                 return Irreversible(rid, first_error_line(exc), downgrade=True)
-            failure = self.tracker.failure(exc) or self._broken_revision_file(exc)
-            if failure is None:
-                raise user_error(exc, f"{self.env.name}: env.py", self.roots, _ENV_HINT) from None
-            return failure
+            return self._failure(exc)
         finally:
             self.config.attributes.pop("connection", None)
         return None
@@ -619,20 +624,7 @@ class Runner:
         from alembic.runtime.environment import EnvironmentContext
 
         if not self.uses_env_py:
-            if self.metadata is None:
-                self.metadata = load_metadata(self.metadata_spec or "", self.roots)
-            with (
-                self.engine.begin() as connection,
-                EnvironmentContext(self.config, script, fn=steps) as context,
-            ):
-                context.configure(
-                    connection=connection,
-                    target_metadata=self.metadata,
-                    render_as_batch=self.dialect == "sqlite",
-                    compare_type=True,
-                )
-                with context.begin_transaction():
-                    context.run_migrations()
+            self._run_own(script, steps)
             return
         with self._offered_connection():
             # destination_rev is what env.py sees as context.get_revision_argument()

@@ -129,11 +129,6 @@ class EngineRedirector:
         self._active = False
         self._lock = threading.RLock()
 
-    @property
-    def scratch_urls(self) -> list[str]:
-        """Every scratch database handed out so far, the main one first."""
-        return list(dict.fromkeys(self._targets.values()))
-
     def approve(self, engine: Any) -> Any:
         """Let this engine (migcheck's own, on a scratch database) connect while the guard is installed."""
         sync = getattr(engine, "sync_engine", engine)
@@ -174,10 +169,7 @@ class EngineRedirector:
 
     def _kwargs(self, asked: Any, target: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         same = family_of(asked) == family_of(target)
-        kept = {k: v for k, v in kwargs.items() if k not in _NEVER and (same or k in _PORTABLE)}
-        if same and kept.get("connect_args") and "connect_args" in kwargs:
-            kept["connect_args"] = dict(kwargs["connect_args"])
-        return kept
+        return {k: v for k, v in kwargs.items() if k not in _NEVER and (same or k in _PORTABLE)}
 
     def _record(self, asked: Any, function: str) -> None:
         if _key(asked) == _key(self.main_url):
@@ -265,10 +257,9 @@ class EngineRedirector:
             if not isinstance(namespace, dict) or getattr(module, "__name__", "").startswith("migcheck"):
                 continue
             for name, value in list(namespace.items()):
+                # ids of objects alive during the scan are unique, so an id match is the original itself
                 replacement = originals.get(id(value))
-                if replacement is not None and (
-                    value is sync_original or (async_module is not None and value is async_original)
-                ):
+                if replacement is not None:
                     patched.append((namespace, name, value))
                     namespace[name] = replacement
         event.listen(Engine, "do_connect", self._guard)

@@ -9,7 +9,6 @@ version table's heads after the step back must equal those before the upgrade. W
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +32,7 @@ def stairway(runner: Runner, graph: RevisionGraph) -> RoundTrip:
     def broken(failure: Failure) -> RoundTrip:
         return RoundTrip(failure, tuple(one_way))
 
-    for rid in topological(graph):
+    for rid in graph.upgrade_order():
         before = _state(runner)
         failure = runner.migrate(rid)
         if failure is not None:
@@ -71,30 +70,6 @@ def stairway(runner: Runner, graph: RevisionGraph) -> RoundTrip:
                 Failure(rid, f"upgrading it again after its downgrade fails: {failure.error}", downgrade=True)
             )
     return RoundTrip(None, tuple(one_way))
-
-
-def topological(graph: RevisionGraph) -> list[str]:
-    """Revisions from the bases up, each after its down_revisions and what it depends_on; ties by id."""
-    needs: dict[str, set[str]] = {}
-    for rid, rev in graph.revisions.items():
-        deps = (graph.resolve(d) for d in rev.depends_on)
-        needs[rid] = ({*graph.parents(rid)} | {d for d in deps if d is not None}) - {rid}
-    waiting = {rid: len(n) for rid, n in needs.items()}
-    unlocks: dict[str, list[str]] = {rid: [] for rid in needs}
-    for rid, n in needs.items():
-        for need in n:
-            unlocks[need].append(rid)
-    ready = [rid for rid, n in waiting.items() if n == 0]
-    heapq.heapify(ready)
-    order: list[str] = []
-    while ready:
-        rid = heapq.heappop(ready)
-        order.append(rid)
-        for later in unlocks[rid]:
-            waiting[later] -= 1
-            if waiting[later] == 0:
-                heapq.heappush(ready, later)
-    return order
 
 
 def _state(runner: Runner) -> tuple[dict[str, Any], frozenset[str]]:

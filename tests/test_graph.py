@@ -322,3 +322,23 @@ def test_a_missing_depends_on_target_is_dangling_with_its_kind() -> None:
     graph = make_graph(("a", None), ("b", "a", {"depends_on": ("a", "nowhere")}))
 
     assert [(d.revision.id, d.target, d.kind) for d in graph.dangling] == [("b", "nowhere", "depends_on")]
+
+
+def test_upgrade_order_follows_down_revisions_and_depends_on_with_ties_by_id() -> None:
+    diamond = make_graph(("d", ("c", "b")), ("c", "a"), ("b", "a"), ("a", None))
+    depends = make_graph(
+        ("a", None),
+        ("m", "a", {"branch_labels": ("left",)}),
+        ("b", "a"),
+        ("b2", "b", {"depends_on": ("m",)}),
+        ("b3", "b", {"depends_on": ("left",)}),  # a label names the revision that carries it
+    )
+
+    assert diamond.upgrade_order() == ["a", "b", "c", "d"]
+    assert depends.upgrade_order() == ["a", "b", "m", "b2", "b3"]
+
+
+def test_upgrade_order_of_a_subset_keeps_cycle_members_last() -> None:
+    graph = make_graph(("a", None), ("b", "a"), ("x", "y"), ("y", "x"))
+
+    assert graph.upgrade_order({"b", "x", "y"}) == ["b", "x", "y"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import make_graph, make_project, versions_dir
+from conftest import make_project, versions_dir
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
@@ -25,7 +25,6 @@ from migcheck.discover import discover
 from migcheck.errors import MigcheckError
 from migcheck.findings import Severity
 from migcheck.migrate import Runner
-from migcheck.roundtrip import topological
 from migcheck.scratch import scratch_database
 
 
@@ -369,20 +368,6 @@ def test_not_implemented_raised_by_an_operation_is_a_failing_downgrade_not_mc204
 
 
 # --- the parts -----------------------------------------------------------------------------------------
-
-
-def test_the_order_is_topological_over_down_revisions_and_depends_on_with_ties_by_id() -> None:
-    diamond = make_graph(("d", ("c", "b")), ("c", "a"), ("b", "a"), ("a", None))
-    depends = make_graph(
-        ("a", None),
-        ("m", "a", {"branch_labels": ("left",)}),
-        ("b", "a"),
-        ("b2", "b", {"depends_on": ("m",)}),
-        ("b3", "b", {"depends_on": ("left",)}),  # a label names the revision that carries it
-    )
-
-    assert topological(diamond) == ["a", "b", "c", "d"]
-    assert topological(depends) == ["a", "b", "m", "b2", "b3"]
 
 
 def _heads(url: str) -> set[str]:

@@ -9,7 +9,6 @@ SQLAlchemy is imported inside the functions that need it, so `migcheck check` ne
 from __future__ import annotations
 
 import difflib
-import heapq
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,7 +79,7 @@ def database_behind_head(context: StatusContext) -> Iterator[Finding]:
     pending = set().union(*(graph.ancestors(h) for h in heads)) - done
     if not pending:
         return
-    order = _upgrade_order(graph, pending)
+    order = graph.upgrade_order(pending)
     target = "heads" if len(heads) > 1 else "head"
     upgrade = f"run `alembic upgrade {target}`"
     stamp = (
@@ -165,23 +164,6 @@ def _fallback_location(graph: RevisionGraph, versions_path: str) -> Location:
         return Location(versions_path, 1)
     newest = max(heads, key=lambda r: (r.path, r.revision_line))
     return Location(newest.path, newest.revision_line)
-
-
-def _upgrade_order(graph: RevisionGraph, pending: set[str]) -> list[str]:
-    """`pending` in the order `alembic upgrade` would run them (ties by id, for stable output)."""
-    waiting = {rid: len(set(graph.parents(rid)) & pending) for rid in pending}
-    ready = sorted(rid for rid, n in waiting.items() if n == 0)
-    order: list[str] = []
-    while ready:
-        rid = heapq.heappop(ready)
-        order.append(rid)
-        for child in graph.children.get(rid, ()):
-            if child in waiting:
-                waiting[child] -= 1
-                if waiting[child] == 0:
-                    heapq.heappush(ready, child)
-    # members of a cycle never become ready; MC104 reports the cycle, here they are only listed
-    return order + sorted(pending - set(order))
 
 
 STATUS_RULES = ("MC401", "MC402")
