@@ -23,7 +23,9 @@ def check(path: str | Path = ".", **settings: Any) -> CheckResult:
 
     Settings from the project's pyproject.toml apply first and keyword arguments override them:
     `select`, `ignore`, `fail_on`, `expected_heads`, `alembic_config`, `versions`, `environments`.
-    Raises MigcheckError when the project cannot be checked (no environment found, bad setting).
+    Raises MigcheckError when the project cannot be checked at all (no environment found, bad setting).
+    When only the drift check of an environment cannot run (user code raised or exited, a lost connection),
+    the result says why in `error` (its exit_code is then 2) and still holds every other finding.
     """
     from migcheck.config import load_settings
     from migcheck.engine import run
