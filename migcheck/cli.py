@@ -16,21 +16,34 @@ import click
 from click.core import ParameterSource
 
 from migcheck import __version__
-from migcheck.errors import MigcheckError
+from migcheck.errors import MigcheckError, describe_failure, failure_exit_code
 
 if TYPE_CHECKING:
     from migcheck.progress import TerminalProgress
 
-EXIT_CANNOT_CHECK = 2
-
 
 class DefaultGroup(click.Group):
-    """A group whose unknown first word (a path, an option) runs the `check` command."""
+    """A group whose unknown first word (a path, an option) runs the `check` command.
+
+    It is also the command line's one error boundary: whatever stops a command becomes one message on
+    stderr and exit code 2 (130 for Ctrl-C), never a traceback (MIGCHECK_DEBUG=1 shows it).
+    """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the boundary: no traceback
+            if os.environ.get("MIGCHECK_DEBUG") and not isinstance(exc, MigcheckError):
+                traceback.print_exc()
+            click.echo(f"migcheck: error: {describe_failure(exc)}", err=True)
+            raise click.exceptions.Exit(failure_exit_code(exc)) from None
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -147,14 +160,9 @@ def check(ctx: click.Context, path: Path, fmt: str, output: Path | None, **flags
     from migcheck.engine import run
     from migcheck.report import render
 
-    overrides = {
-        key: _flag_value(key, value)
-        for key, value in flags.items()
-        if ctx.get_parameter_source(key) not in (ParameterSource.DEFAULT, None)
-    }
     shown = _progress_line()
     try:
-        result = _guard(lambda: run(load_settings(path, overrides), progress=shown))
+        result = run(load_settings(path, _overrides(ctx, flags)), progress=shown)
     finally:
         if shown is not None:
             shown.close()
@@ -181,10 +189,13 @@ def _progress_line() -> TerminalProgress | None:
     return TerminalProgress(stream, shutil.get_terminal_size().columns)
 
 
-def _flag_value(key: str, value: Any) -> Any:
-    if key in ("select", "ignore", "versions", "python_path"):
-        return tuple(value)
-    return value
+def _overrides(ctx: click.Context, flags: dict[str, Any]) -> dict[str, Any]:
+    """The settings the user gave as flags or MIGCHECK_* variables (they override `[tool.migcheck]`)."""
+    return {
+        key: tuple(value) if isinstance(value, (list, tuple)) else value
+        for key, value in flags.items()
+        if ctx.get_parameter_source(key) not in (ParameterSource.DEFAULT, None)
+    }
 
 
 @main.command()
@@ -193,7 +204,7 @@ def rules(fmt: str) -> None:
     """List every rule with its documentation."""
     import json
 
-    from migcheck.engine import REGISTRY
+    from migcheck.checks import REGISTRY
 
     ordered = sorted(REGISTRY.values(), key=lambda r: r.code)
     if fmt == "json":
@@ -227,22 +238,17 @@ def rules(fmt: str) -> None:
 @click.option(
     "--depth", type=click.IntRange(min=1), help="Only the revisions at most this many steps below a head."
 )
-def graph(path: Path, fmt: str, depth: int | None, **flags: Any) -> None:
+@click.pass_context
+def graph(ctx: click.Context, path: Path, fmt: str, depth: int | None, **flags: Any) -> None:
     """Draw the revision graph of each environment (static: no revision file is imported)."""
     from migcheck.config import load_settings
     from migcheck.graphview import render_graph, revision_graphs
 
-    def draw() -> str:
-        settings = load_settings(path, {k: _flag_value(k, v) for k, v in flags.items() if v})
-        parts = []
-        for name, graph_, new in revision_graphs(settings):
-            only = graph_.near_heads(depth) if depth else ()
-            parts.append(
-                (f"# {name}\n" if fmt == "text" else "") + render_graph(graph_, fmt, new=new, only=only)
-            )
-        return "\n".join(parts)
-
-    _emit(_guard(draw), None)
+    parts = []
+    for name, graph_, new in revision_graphs(load_settings(path, _overrides(ctx, flags))):
+        only = graph_.near_heads(depth) if depth else ()
+        parts.append((f"# {name}\n" if fmt == "text" else "") + render_graph(graph_, fmt, new=new, only=only))
+    _emit("\n".join(parts), None)
 
 
 @main.command()
@@ -258,41 +264,24 @@ def graph(path: Path, fmt: str, depth: int | None, **flags: Any) -> None:
     is_flag=True,
     help="Write a merge revision (like `alembic merge heads`) instead of re-pointing.",
 )
-def fix(path: Path, write: bool, merge: bool, **flags: Any) -> None:
+@click.pass_context
+def fix(ctx: click.Context, path: Path, write: bool, merge: bool, **flags: Any) -> None:
     """Resolve two heads (MC101, or MC110 with --base): re-point the change's branch at the other head."""
     from migcheck.config import load_settings
     from migcheck.fix import apply, plan
 
-    settings = _guard(lambda: load_settings(path, {k: _flag_value(k, v) for k, v in flags.items() if v}))
-    edits = _guard(lambda: plan(settings, merge=merge))
+    settings = load_settings(path, _overrides(ctx, flags))
+    edits = plan(settings, merge=merge)
     if not edits:
         click.echo("nothing to fix: every environment has one head")
         return
     for edit in edits:
         click.echo(edit.diff(settings.root.resolve()), nl=False)
     if write:
-        _guard(lambda: apply(edits))
+        apply(edits)
         click.echo(f"wrote {len(edits)} file(s)")
     else:
         click.echo("(dry run: nothing written; run again with --write to apply)")
-
-
-def _guard(action):  # type: ignore[no-untyped-def]
-    """Run `action`; a user's mistake becomes one message and exit code 2, never a traceback."""
-    try:
-        return action()
-    except MigcheckError as exc:
-        click.echo(f"migcheck: error: {exc}", err=True)
-        sys.exit(EXIT_CANNOT_CHECK)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
-        if os.environ.get("MIGCHECK_DEBUG"):
-            traceback.print_exc()
-        click.echo(
-            f"migcheck: internal error: {type(exc).__name__}: {exc}\n"
-            "please report it; set MIGCHECK_DEBUG=1 to see the traceback",
-            err=True,
-        )
-        sys.exit(EXIT_CANNOT_CHECK)
 
 
 def _emit(text: str, output: Path | None, color: bool = False) -> None:
@@ -306,8 +295,7 @@ def _emit(text: str, output: Path | None, color: bool = False) -> None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        click.echo(f"migcheck: error: --output {output}: {exc.strerror or exc}", err=True)
-        sys.exit(EXIT_CANNOT_CHECK)
+        raise MigcheckError(f"--output {output}: {exc.strerror or exc}") from None
 
 
 def _color_wanted() -> bool:
@@ -350,22 +338,15 @@ def status(
     **flags: Any,
 ) -> None:
     """Compare a live database with the revisions under PATH, read-only (MC401 behind head, MC402 unknown)."""
-    from migcheck.checks.status import run_status
     from migcheck.config import load_settings
+    from migcheck.engine import status as compare_status
     from migcheck.report import render
 
-    overrides = {
-        key: _flag_value(key, value)
-        for key, value in flags.items()
-        if ctx.get_parameter_source(key) not in (ParameterSource.DEFAULT, None)
-    }
-    result = _guard(
-        lambda: run_status(
-            load_settings(path, overrides),
-            database_url,
-            version_table=version_table,
-            version_table_schema=version_table_schema or None,
-        )
+    result = compare_status(
+        load_settings(path, _overrides(ctx, flags)),
+        database_url,
+        version_table=version_table,
+        version_table_schema=version_table_schema or None,
     )
     color = fmt == "text" and _color_wanted()
     _emit(render(result, fmt, color=color), None, color)

@@ -1,38 +1,73 @@
-"""The pipeline: Settings -> discover -> read statically -> graph checks -> CheckResult. Never prints."""
+"""The pipeline. `load()` is the one front half every command shares (discover, read statically, cut into
+histories, per-environment settings, the base branch); `run()` checks what it loaded, `status()` compares it
+with a live database. Rules are routed by the input they read (`migcheck.checks.applicable`). Never prints.
+"""
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import time
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import migcheck.checks.base  # noqa: F401 - registers MC11x rules (run with --base)
-import migcheck.checks.drift  # noqa: F401 - registers MC2xx rules (cheap: sqlalchemy loads only when drift runs)
-import migcheck.checks.history  # noqa: F401 - registers MC1xx rules
-import migcheck.checks.status  # noqa: F401 - registers MC4xx rules (run by `migcheck status`)
-from migcheck.checks.history import History
-from migcheck.config import EnvironmentSettings, Settings
+from migcheck import histories
+from migcheck.checks import REGISTRY, DriftContext, MergeContext, StatusContext, applicable, resolve_rules
+from migcheck.config import ExpectedHeads, Settings
 from migcheck.constants import ConstantResolver
 from migcheck.discover import Environment, discover
-from migcheck.errors import MigcheckError
-from migcheck.findings import REGISTRY, Finding, resolve_rules
+from migcheck.errors import MigcheckError, describe_failure
+from migcheck.findings import Finding
 from migcheck.graph import RevisionGraph
+from migcheck.histories import History
 from migcheck.progress import Progress, ProgressCallback, StepListener, listening
-from migcheck.result import CheckResult, HistoryFacts, Point
-from migcheck.scripts import Revision, Unreadable, iter_revision_files, read_revision
+from migcheck.result import CheckResult, HistoryFacts
+from migcheck.scripts import Revision, Unreadable
+
+if TYPE_CHECKING:
+    from migcheck.gitbase import BaseTree
 
 
-def run(settings: Settings, progress: ProgressCallback | None = None) -> CheckResult:
-    """Check every environment under `settings.root`; raise MigcheckError when that is impossible.
+@dataclass(frozen=True)
+class LoadedEnvironment:
+    """One environment as every command sees it: its revisions, its histories and the settings that apply."""
 
-    When the drift check of an environment cannot run, the result says why in `error` (exit code 2) and
-    still holds every graph finding, and the other environments are still checked. `progress` hears of
-    each migration step the drift check runs.
+    env: Environment
+    revisions: tuple[Revision, ...]
+    unreadable: tuple[Unreadable, ...]
+    histories: tuple[History, ...]
+    rules: frozenset[str]  # the selected rule codes (`select`/`ignore`, per environment where configured)
+    expected_heads: ExpectedHeads
+    # display path -> line -> the codes a `# migcheck: ignore[...]` comment there silences (empty: all)
+    suppressions: Mapping[str, Mapping[int, frozenset[str]]] = field(default_factory=dict)
+    base: BaseTree | None = None  # the same environment at --base, when one was given
+
+    @property
+    def whole(self) -> History:
+        """All of the environment's revisions as one history (what Alembic loads, whatever the split)."""
+        return History(self.env.name, RevisionGraph(self.revisions), self.unreadable, self.expected_heads)
+
+    def kept(self, findings: Iterable[Finding]) -> list[Finding]:
+        """`findings` less those silenced by a `# migcheck: ignore[...]` comment on their line."""
+        return [f for f in findings if not _is_suppressed(f, self.suppressions)]
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What `load()` found under the checked root."""
+
+    root: Path
+    environments: tuple[LoadedEnvironment, ...]
+    notices: tuple[str, ...]
+    timings: dict[str, float]
+
+
+def load(settings: Settings, *, with_base: bool = True) -> Loaded:
+    """Discover and read every environment under `settings.root`; raise MigcheckError when that is impossible.
+
+    With `with_base` and a `settings.base`, each environment is also read at that git ref.
     """
     started = time.perf_counter()
     root = settings.root.resolve()
@@ -43,121 +78,126 @@ def run(settings: Settings, progress: ProgressCallback | None = None) -> CheckRe
         versions=settings.versions,
         environments=[e.path for e in settings.environments],
     )
-    timings = {"discover": time.perf_counter() - started}
+    discovered = time.perf_counter()
     resolver = ConstantResolver(root)
+    notices = list(found.notices)
+    loaded = []
+    for env in found.environments:
+        revisions, unreadable = histories.read_environment(env, root, resolver, notices)
+        overrides = histories.overrides_for(env, root, settings.environments)
+        rules, expected = selected, settings.expected_heads
+        if overrides is not None:
+            if overrides.select is not None or overrides.ignore is not None:
+                rules = _rule_set(
+                    overrides.select if overrides.select is not None else settings.select,
+                    overrides.ignore if overrides.ignore is not None else settings.ignore,
+                    f" (environment {overrides.path})",
+                )
+            expected = overrides.expected_heads or expected
+        base = None
+        if with_base and settings.base:
+            from migcheck.gitbase import read_base
+
+            base = read_base(root, settings.base, env, resolver)
+        loaded.append(
+            LoadedEnvironment(
+                env,
+                tuple(revisions),
+                tuple(unreadable),
+                tuple(histories.split_histories(env, root, revisions, unreadable, expected)),
+                rules,
+                expected,
+                {r.path: r.suppressions for r in revisions if r.suppressions},
+                base,
+            )
+        )
+    timings = {"discover": discovered - started, "read": time.perf_counter() - discovered}
+    return Loaded(root, tuple(loaded), tuple(notices), timings)
+
+
+def run(settings: Settings, progress: ProgressCallback | None = None) -> CheckResult:
+    """Check every environment under `settings.root`; raise MigcheckError when that is impossible.
+
+    When the drift check of an environment cannot run, the result says why in `error` (exit code 2) and
+    still holds every graph finding, and the other environments are still checked. `progress` hears of
+    each migration step the drift check runs.
+    """
+    started = time.perf_counter()
+    project = load(settings, with_base=not settings.drift_only)
+    root = project.root
     findings: list[Finding] = []
     facts: list[HistoryFacts] = []
-    notices = list(found.notices)
+    notices = list(project.notices)
     errors: list[str] = []
-    read_time = check_time = drift_time = 0.0
-    for env in found.environments:
-        t0 = time.perf_counter()
-        revisions, unreadable = _read_environment(env, root, resolver, notices)
+    check_time = drift_time = 0.0
+    for loaded in project.environments:
         t1 = time.perf_counter()
-        overrides = _overrides(env, root, settings.environments)
-        rules = selected
-        if overrides and (overrides.select is not None or overrides.ignore is not None):
-            rules = _rule_set(
-                overrides.select if overrides.select is not None else settings.select,
-                overrides.ignore if overrides.ignore is not None else settings.ignore,
-                f" (environment {overrides.path})",
-            )
-        expected = (
-            overrides.expected_heads if overrides and overrides.expected_heads else settings.expected_heads
-        )
-        suppressed = {r.path: r.suppressions for r in revisions if r.suppressions}
-        graph_rules = [] if settings.drift_only else sorted(c for c in rules if c.startswith("MC10"))
+        env, rules = loaded.env, loaded.rules
+        graph_rules = frozenset() if settings.drift_only else rules
         env_findings: list[Finding] = []
         new: frozenset[str] = frozenset()
         external: frozenset[str] = frozenset()
         merged: RevisionGraph | None = None
-        if settings.base and not settings.drift_only:
-            base_findings, new, external, merged = _against_base(
-                env, root, resolver, settings, revisions, unreadable, expected, rules
+        if loaded.base is not None:
+            context = MergeContext(loaded.whole, loaded.base, root)
+            env_findings += _named(applicable(graph_rules, context), env.name)
+            on_base = {r.id for r in loaded.base.revisions}
+            new = frozenset(context.new_ids())
+            external = frozenset(on_base - {r.id for r in loaded.revisions})
+            merged = RevisionGraph(
+                {**{r.id: r for r in loaded.base.revisions}, **{r.id: r for r in loaded.revisions}}.values()
             )
-            env_findings += base_findings
-        histories = _histories(env, root, revisions, unreadable, expected)
-        for history in histories:
+        for history in loaded.histories:
             history = replace(history, external=external)
-            for code in graph_rules:
-                env_findings += [replace(f, environment=history.name) for f in REGISTRY[code].check(history)]
-            facts.append(
-                replace(
-                    _facts(history, env, root, merged if len(histories) == 1 else None),
-                    new_revisions=tuple(r for r in history.graph.revisions if r in new),
-                )
-            )
+            env_findings += _named(applicable(graph_rules, history), history.name)
+            shape = histories.facts(history, env, root, merged if len(loaded.histories) == 1 else None)
+            facts.append(replace(shape, new_revisions=tuple(r for r in history.graph.revisions if r in new)))
         check_time += time.perf_counter() - t1
-        drift_rules = sorted(c for c in rules if c.startswith("MC2"))
-        if (settings.drift or settings.drift_only) and drift_rules:
+        if settings.drift or settings.drift_only:
             t2 = time.perf_counter()
-            whole = History(env.name, RevisionGraph(revisions), tuple(unreadable), expected)
             try:
-                with listening(_progress_of(whole, progress)):
-                    env_findings += _drift(env, whole, settings, root, notices, drift_rules)
+                with listening(_progress_of(loaded.whole, progress)):
+                    env_findings += _drift(loaded, settings, root, notices)
             except MigcheckError as exc:
                 errors.append(_cannot_drift(env, str(exc)))
             except Exception as exc:  # noqa: BLE001 - a bug of migcheck's must not hide the graph findings
                 if os.environ.get("MIGCHECK_DEBUG"):
                     raise
-                errors.append(
-                    _cannot_drift(env, f"internal error: {type(exc).__name__}: {exc}")
-                    + "\n(please report it; MIGCHECK_DEBUG=1 shows the traceback)"
-                )
+                errors.append(_cannot_drift(env, describe_failure(exc)))
             finally:
                 drift_time += time.perf_counter() - t2
-        findings += [f for f in env_findings if not _is_suppressed(f, suppressed)]
-        read_time += t1 - t0
-    timings.update(read=read_time, check=check_time, drift=drift_time, total=time.perf_counter() - started)
+        findings += loaded.kept(env_findings)
+    timings = {**project.timings, "check": check_time, "drift": drift_time}
     return CheckResult(
         root=str(root),
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
         histories=tuple(facts),
         fail_on=settings.fail_on,
         notices=tuple(notices),
-        timings=timings,
+        timings={**timings, "total": time.perf_counter() - started},
         error="\n".join(errors) or None,
     )
 
 
-def _against_base(
-    env: Environment,
-    root: Path,
-    resolver: ConstantResolver,
-    settings: Settings,
-    revisions: list[Revision],
-    unreadable: list[Unreadable],
-    expected: int | tuple[str, ...] | None,
-    rules: frozenset[str],
-) -> tuple[list[Finding], frozenset[str], frozenset[str], RevisionGraph]:
-    """MC11x: this environment's revisions against the same environment at `settings.base`; also which
-    revisions are new in the change, and which exist only on the base branch."""
-    from migcheck.checks.base import BaseContext
-    from migcheck.gitbase import read_base
-
-    base = read_base(root, settings.base or "", env, resolver)
-    context = BaseContext(
-        History(env.name, RevisionGraph(revisions), tuple(unreadable), expected), base, root
-    )
-    codes = sorted(c for c in rules if c.startswith("MC11"))
-    found = [replace(f, environment=env.name) for code in codes for f in REGISTRY[code].check(context)]
-    on_base = {r.id for r in base.revisions}
-    merged = RevisionGraph({**{r.id: r for r in base.revisions}, **{r.id: r for r in revisions}}.values())
-    return found, frozenset(context.new_ids()), frozenset(on_base - {r.id for r in revisions}), merged
+def _named(findings: Iterable[Finding], environment: str) -> list[Finding]:
+    return [replace(f, environment=environment) for f in findings]
 
 
-def _drift(
-    env: Environment, history: History, settings: Settings, root: Path, notices: list[str], codes: list[str]
-) -> list[Finding]:
+def _drift(loaded: LoadedEnvironment, settings: Settings, root: Path, notices: list[str]) -> list[Finding]:
     """MC2xx for one environment, unless its revision graph is too broken to run the migrations."""
+    env, history = loaded.env, loaded.whole
+    if not any(REGISTRY[code].input is DriftContext for code in loaded.rules):
+        return []
     if history.unreadable or history.graph.dangling or history.graph.cycles() or history.graph.duplicates:
         notices.append(f"drift check skipped for {env.name}: fix the revision graph errors first")
         return []
-    from migcheck.checks.drift import drift_context
+    from migcheck.driftrun import run_drift
 
-    context = drift_context(env, history, settings, root, notices)
-    if context is None:
+    ran = run_drift(env, history.graph, settings, root, notices)
+    if ran is None:
         return []
+    outcome, roundtrip = ran
+    context = DriftContext(history, outcome, root, env.source == "flask-migrate", roundtrip)
     return [
         replace(
             f,
@@ -165,9 +205,67 @@ def _drift(
             message=without_scratch_names(f.message),
             hint=without_scratch_names(f.hint),
         )
-        for code in codes
-        for f in REGISTRY[code].check(context)
+        for f in applicable(loaded.rules, context)
     ]
+
+
+def status(
+    settings: Settings,
+    database_url: str,
+    *,
+    version_table: str | None = None,
+    version_table_schema: str | None = None,
+) -> CheckResult:
+    """Compare the database at `database_url` with the one history under `settings.root`; never writes."""
+    from migcheck.livedb import DEFAULT_VERSION_TABLE, read_database
+    from migcheck.scratch import mask_url
+
+    started = time.perf_counter()
+    version_table = version_table or DEFAULT_VERSION_TABLE
+    project = load(settings, with_base=False)
+    if len(project.environments) != 1:
+        names = ", ".join(loaded.env.name for loaded in project.environments)
+        raise MigcheckError(
+            f"status compares one history with the database, but {len(project.environments)} environments were"
+            f" found ({names}); name one with -c/--alembic-config, --versions or a PATH inside it"
+        )
+    loaded = project.environments[0]
+    env, root = loaded.env, project.root
+    if len(loaded.histories) != 1:
+        names = ", ".join(h.name for h in loaded.histories)
+        raise MigcheckError(
+            f"{env.name} holds {len(loaded.histories)} separate histories ({names}); point --versions at the"
+            " directory of the one this database follows"
+        )
+    history = loaded.histories[0]
+    read_started = time.perf_counter()
+    state = read_database(database_url, version_table, version_table_schema)
+    table = f"{version_table_schema}.{version_table}" if version_table_schema else version_table
+    context = StatusContext(
+        history=history,
+        database_revisions=state.revisions,
+        has_version_table=state.has_version_table,
+        has_other_tables=state.has_other_tables,
+        version_table=table,
+        versions_path=histories.display(env.version_locations[0], root)
+        if env.version_locations
+        else env.name,
+    )
+    findings = loaded.kept(_named(applicable(loaded.rules, context), history.name))
+    notices = [*project.notices, f"database {mask_url(database_url)}: {state.describe(table)}"]
+    finished = time.perf_counter()
+    return CheckResult(
+        root=str(root),
+        findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
+        histories=(histories.facts(history, env, root),),
+        fail_on=settings.fail_on,
+        notices=tuple(notices),
+        timings={
+            "read": read_started - started,
+            "database": finished - read_started,
+            "total": finished - started,
+        },
+    )
 
 
 # The scratch database's name (`migcheck_` + 12 hex digits) or the temporary SQLite file changes on every run:
@@ -215,144 +313,8 @@ def _rule_set(select: Iterable[str], ignore: Iterable[str], where: str) -> froze
     return chosen - resolve_rules(ignore, setting=f"ignore{where}")
 
 
-def _display(path: str | Path, root: Path) -> str:
-    """The path shown in findings: relative to the checked root, with forward slashes."""
-    path, prefix = os.fspath(path), os.path.join(root, "")
-    shown = path[len(prefix) :] if path.startswith(prefix) else path
-    return shown.replace(os.sep, "/")
-
-
-def _read_environment(
-    env: Environment, root: Path, resolver: ConstantResolver, notices: list[str]
-) -> tuple[list[Revision], list[Unreadable]]:
-    revisions: list[Revision] = []
-    unreadable: list[Unreadable] = []
-    for location in env.version_locations:
-        if not location.is_dir():
-            notices.append(
-                f"{env.name}: version location {_display(location, root)} does not exist; nothing read there"
-            )
-    # Parsing allocates many short-lived AST nodes that hold no cycles; the cyclic GC only slows that down.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for file in iter_revision_files(
-            env.version_locations, recursive=env.recursive, sourceless=env.sourceless
-        ):
-            item = read_revision(file, _display(file, root), resolver)
-            if isinstance(item, Revision):
-                revisions.append(item)
-            else:
-                unreadable.append(item)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    return revisions, unreadable
-
-
-def _histories(
-    env: Environment,
-    root: Path,
-    revisions: list[Revision],
-    unreadable: list[Unreadable],
-    expected: int | tuple[str, ...] | None,
-) -> list[History]:
-    """One history per environment, or one per subdirectory when disconnected histories live apart."""
-    if env.split_histories:
-        groups = _split_by_subdirectory(env, root, revisions)
-        if groups is not None:
-            stray = {u.path: _subdir_of(env, root, u.path) for u in unreadable}
-            # an unreadable file in a subdirectory of its own still needs a history to be reported in
-            for sub in sorted(set(stray.values()) - set(groups)):
-                groups[sub] = []
-            return [
-                History(
-                    f"{env.name} [{sub}]" if sub else env.name,
-                    RevisionGraph(revs),
-                    tuple(u for u in unreadable if stray[u.path] == sub),
-                    expected,
-                )
-                for sub, revs in groups.items()
-            ]
-    return [History(env.name, RevisionGraph(revisions), tuple(unreadable), expected)]
-
-
-def _subdir_of(env: Environment, root: Path, display: str) -> str:
-    path = Path(display) if Path(display).is_absolute() else root / display
-    for location in env.version_locations:
-        try:
-            parts = path.relative_to(location).parts
-        except ValueError:
-            continue
-        return parts[0] if len(parts) > 1 else ""
-    return ""
-
-
-def _split_by_subdirectory(
-    env: Environment, root: Path, revisions: list[Revision]
-) -> dict[str, list[Revision]] | None:
-    """Histories kept in separate subdirectories (versions/postgresql/, versions/sqlite/) with no link between them."""
-    groups: dict[str, list[Revision]] = defaultdict(list)
-    for rev in revisions:
-        groups[_subdir_of(env, root, rev.path)].append(rev)
-    if len(groups) < 2 or "" in groups:
-        return None
-    owner = {rev.id: sub for sub, revs in groups.items() for rev in revs}
-    for sub, revs in groups.items():
-        for rev in revs:
-            links = (*rev.down_revisions, *rev.depends_on)
-            if any(owner.get(link, sub) != sub for link in links):
-                return None
-    return dict(sorted(groups.items()))
-
-
-def _overrides(
-    env: Environment, root: Path, configured: Iterable[EnvironmentSettings]
-) -> EnvironmentSettings | None:
-    names = {env.name}
-    if env.config_file is not None:
-        names |= {_display(env.config_file, root), _display(env.config_file.parent, root)}
-    for item in configured:
-        if item.path.strip("/").removeprefix("./") in names:
-            return item
-    return None
-
-
 def _is_suppressed(finding: Finding, suppressed: Mapping[str, Mapping[int, frozenset[str]]]) -> bool:
     codes = suppressed.get(finding.location.path, {}).get(finding.location.line)
     if codes is None:
         return False
     return not codes or finding.rule in codes or REGISTRY[finding.rule].name.upper() in codes
-
-
-def _facts(
-    history: History, env: Environment, root: Path, merged: RevisionGraph | None = None
-) -> HistoryFacts:
-    """The history's shape; with --base, its heads are those of the merge result (what main will have)."""
-    graph = history.graph
-    after = merged if merged is not None else graph
-
-    def point(where: RevisionGraph, rid: str, labels: tuple[str, ...]) -> Point:
-        rev = where.revisions[rid]
-        return Point(rid, rev.path, rev.revision_line, labels)
-
-    def head_labels(rid: str) -> tuple[str, ...]:
-        return tuple(sorted(label for label in after.lineage_labels(rid) if not label.startswith("<")))
-
-    return HistoryFacts(
-        environment=history.name,
-        script_location=_display(env.script_location, root),
-        revision_count=len(graph),
-        heads=tuple(point(after, h, head_labels(h)) for h in after.heads()),
-        bases=tuple(point(graph, b, graph.revisions[b].branch_labels) for b in graph.bases()),
-        merge_points=tuple(graph.merge_points()),
-        edges=_near_heads(after),
-    )
-
-
-def _near_heads(graph: RevisionGraph, depth: int = 4, limit: int = 60) -> tuple[tuple[str, str], ...]:
-    """Edges among the revisions at most `depth` steps below a head (and their fork points), at most `limit`."""
-    keep = graph.near_heads(depth)
-    ordered = [rid for rid in graph.revisions if rid in keep][-limit:]
-    chosen = set(ordered)
-    return tuple((rid, down) for rid in ordered for down in graph.parents(rid) if down in chosen)

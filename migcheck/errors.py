@@ -21,3 +21,25 @@ class Terminated(SystemExit):
 def stops_migcheck(exc: BaseException) -> bool:
     """Whether `exc` is the user stopping migcheck (Ctrl-C, SIGTERM), not something the checked code raised."""
     return isinstance(exc, (KeyboardInterrupt, Terminated))
+
+
+# The exit codes every entry point uses besides the check's own 0 (clean) and 1 (findings).
+EXIT_CANNOT_CHECK = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
+
+
+def describe_failure(exc: BaseException) -> str:
+    """What to tell the user when `exc` stopped migcheck: a MigcheckError's own words (it names the file or
+    setting at fault); anything else is a bug of migcheck's, named as one with the way to report it."""
+    if isinstance(exc, MigcheckError):
+        return str(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    return (
+        f"internal error: {type(exc).__name__}: {exc}\n"
+        "please report it; set MIGCHECK_DEBUG=1 to see the traceback"
+    )
+
+
+def failure_exit_code(exc: BaseException) -> int:
+    return EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else EXIT_CANNOT_CHECK

@@ -68,6 +68,8 @@ class Rule:
     summary: str
     description: str
     check: Callable[..., Iterable[Finding]] = field(compare=False, repr=False)
+    # the type of the one argument the check takes: what the engine routes to it
+    input: type = field(default=object, compare=False, repr=False)
 
     @property
     def family(self) -> str:
@@ -80,6 +82,7 @@ class Rule:
         return Finding(self.code, self.severity, message, location, hint, revision, **extra)
 
 
+# Filled as rule modules are imported; read it through `migcheck.checks`, which imports them all.
 REGISTRY: dict[str, Rule] = {}
 _CODE = re.compile(r"^MC[1-9]\d\d$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -99,11 +102,24 @@ def rule(*, code: str, name: str, severity: Severity) -> Callable[[Callable[...,
         if not doc:
             raise ValueError(f"rule {code} has no docstring: its docstring is its documentation")
         summary, _, description = doc.partition("\n")
-        registered = Rule(code, name, severity, summary.strip(), description.strip(), func)
+        registered = Rule(code, name, severity, summary.strip(), description.strip(), func, _input_of(func))
         REGISTRY[code] = registered
         return registered
 
     return register
+
+
+def _input_of(func: Callable[..., Iterable[Finding]]) -> type:
+    """The annotated type of a check's only parameter (flake8 classifies its plugins by their parameters)."""
+    code = func.__code__
+    if code.co_argcount != 1:
+        raise ValueError(f"rule {func.__name__} must take one argument: the input it checks")
+    annotation = func.__annotations__.get(code.co_varnames[0])
+    if isinstance(annotation, str):  # postponed annotations: resolve the name where the rule is defined
+        annotation = eval(annotation, func.__globals__)  # noqa: S307 - the rule module's own annotation
+    if not isinstance(annotation, type):
+        raise ValueError(f"rule {func.__name__} must annotate its argument with the input type it reads")
+    return annotation
 
 
 def resolve_rules(values: Iterable[str], *, setting: str) -> frozenset[str]:

@@ -16,12 +16,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from migcheck.checks.history import _branch_start, _unintended_heads
 from migcheck.config import Settings
-from migcheck.constants import ConstantResolver
-from migcheck.discover import Environment, discover
+from migcheck.discover import Environment
 from migcheck.errors import MigcheckError
 from migcheck.graph import RevisionGraph
+from migcheck.histories import branch_start, split_histories, unintended_heads
 from migcheck.scripts import Revision
 
 
@@ -41,42 +40,44 @@ class Edit:
 
 
 def plan(settings: Settings, *, merge: bool = False) -> list[Edit]:
-    """The edits that resolve each environment's two heads; MigcheckError when that cannot be done safely."""
-    from migcheck.engine import _read_environment
+    """The edits that resolve each history's two heads; MigcheckError when that cannot be done safely.
 
-    root = settings.root.resolve()
-    found = discover(root, alembic_config=settings.alembic_config, versions=settings.versions)
-    resolver = ConstantResolver(root)
+    Environments, their per-environment `expected_heads` and their histories are the ones `migcheck check`
+    sees (`engine.load`); with --base, each history is taken as it will be once the change is merged.
+    """
+    from migcheck.engine import load
+
+    project = load(settings)
+    root = project.root
     edits: list[Edit] = []
-    for env in found.environments:
-        revisions, _ = _read_environment(env, root, resolver, [])
+    for loaded in project.environments:
+        env = loaded.env
+        mine = {r.id for r in loaded.revisions}
         protected: set[str] = set()
-        merged = revisions
-        if settings.base:
-            from migcheck.gitbase import read_base
-
-            base = read_base(root, settings.base, env, resolver)
-            protected = {r.id for r in base.revisions}
-            merged = list({**{r.id: r for r in base.revisions}, **{r.id: r for r in revisions}}.values())
-        graph = RevisionGraph(merged)
-        heads = _unintended_heads(graph, graph.heads(), settings.expected_heads)
-        if len(heads) < 2:
-            continue
-        if len(heads) > 2 and not merge:
-            raise MigcheckError(
-                f"{env.name}: {len(heads)} heads; re-pointing resolves two: use `migcheck fix --merge`"
-            )
-        if merge:
-            missing = [h for h in heads if h not in {r.id for r in revisions}]
-            if missing:
+        merged: list[Revision] = list(loaded.revisions)
+        if loaded.base is not None:
+            protected = {r.id for r in loaded.base.revisions}
+            merged = list({**{r.id: r for r in loaded.base.revisions}, **{r.id: r for r in merged}}.values())
+        for history in split_histories(env, root, merged, (), loaded.expected_heads):
+            graph = history.graph
+            heads = unintended_heads(graph, graph.heads(), loaded.expected_heads)
+            if len(heads) < 2:
+                continue
+            if len(heads) > 2 and not merge:
                 raise MigcheckError(
-                    f"{env.name}: {', '.join(missing)} exists only on {settings.base}; merge {settings.base} into this"
-                    " branch first (a merge revision must be able to see both heads), or re-point instead:"
-                    f" `migcheck fix --base {settings.base}`"
+                    f"{history.name}: {len(heads)} heads; re-pointing resolves two: use `migcheck fix --merge`"
                 )
-            edits.append(_merge_revision(env, heads))
-            continue
-        edits.append(_repoint(graph, heads, protected, root, env))
+            if merge:
+                missing = [h for h in heads if h not in mine]
+                if missing:
+                    raise MigcheckError(
+                        f"{history.name}: {', '.join(missing)} exists only on {settings.base}; merge"
+                        f" {settings.base} into this branch first (a merge revision must be able to see both"
+                        f" heads), or re-point instead: `migcheck fix --base {settings.base}`"
+                    )
+                edits.append(_merge_revision(env, heads))
+                continue
+            edits.append(_repoint(graph, heads, protected, root, env))
     return edits
 
 
@@ -86,7 +87,7 @@ def _repoint(
     candidates = []
     for mine, other in ((heads[0], heads[1]), (heads[1], heads[0])):
         branch = graph.ancestors(mine) - graph.ancestors(other)
-        first = _branch_start(graph, branch)
+        first = branch_start(graph, branch)
         if first is not None and not branch & protected:
             candidates.append((len(branch), first, other))
     if not candidates:

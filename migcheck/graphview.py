@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from migcheck.graph import RevisionGraph
+
+if TYPE_CHECKING:
+    from migcheck.config import Settings
 
 FORMATS = ("text", "mermaid", "dot")
 
@@ -109,28 +113,14 @@ def _dot(graph: RevisionGraph, order: list[str], new: set[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def revision_graphs(settings: object) -> list[tuple[str, RevisionGraph, set[str]]]:
-    """(environment name, its graph, the revisions new relative to --base) for each environment."""
-    from pathlib import Path
+def revision_graphs(settings: Settings) -> list[tuple[str, RevisionGraph, set[str]]]:
+    """(environment name, its graph, the revisions new relative to --base) for each environment `migcheck
+    check` would check (`engine.load`)."""
+    from migcheck.engine import load
 
-    from migcheck.config import Settings
-    from migcheck.constants import ConstantResolver
-    from migcheck.discover import discover
-    from migcheck.engine import _read_environment
-
-    assert isinstance(settings, Settings)
-    root = Path(settings.root).resolve()
-    resolver = ConstantResolver(root)
     graphs = []
-    for env in discover(
-        root, alembic_config=settings.alembic_config, versions=settings.versions
-    ).environments:
-        revisions, _ = _read_environment(env, root, resolver, [])
-        new: set[str] = set()
-        if settings.base:
-            from migcheck.gitbase import read_base
-
-            on_base = {r.id for r in read_base(root, settings.base, env, resolver).revisions}
-            new = {r.id for r in revisions if r.id not in on_base}
-        graphs.append((env.name, RevisionGraph(revisions), new))
+    for loaded in load(settings).environments:
+        on_base = {r.id for r in loaded.base.revisions} if loaded.base is not None else None
+        new = {r.id for r in loaded.revisions if r.id not in on_base} if on_base is not None else set()
+        graphs.append((loaded.env.name, RevisionGraph(loaded.revisions), new))
     return graphs

@@ -16,7 +16,6 @@ import tempfile
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from migcheck.models import (
     source_lines,
     user_error,
 )
+from migcheck.outcome import Failure, Irreversible
 from migcheck.redirect import EngineRedirector, async_url
 
 _ENV_HINT = "if env.py needs your application to run, pass --metadata module:attr (e.g. app:create_app)"
@@ -118,38 +118,6 @@ def _shared_connection_class() -> type:
 
         _SHARED = SharedConnection
     return _SHARED
-
-
-@dataclass(frozen=True)
-class Difference:
-    """One operation `alembic revision --autogenerate` would still write."""
-
-    kind: str
-    table: str | None
-    column: str | None
-    message: str
-    code: str
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A migration step that failed on the scratch database (or broke its round trip)."""
-
-    revision: str | None
-    error: str
-    downgrade: bool = False
-    # set when the failure is in a revision file itself (it does not import), not in a migration step
-    file: str | None = None
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class DriftOutcome:
-    dialect: str
-    differences: tuple[Difference, ...] = ()
-    failure: Failure | None = None
-    skipped: str | None = None
-    sources: dict[tuple[str, str | None], SourceLine] = field(default_factory=dict)
 
 
 class _Tracker:
@@ -655,11 +623,6 @@ def snapshot(runner: Runner) -> dict[str, Any]:
                 ),
             }
     return schema
-
-
-@dataclass(frozen=True)
-class Irreversible(Failure):
-    """A downgrade() that raises NotImplementedError itself: the revision is deliberately one-way."""
 
 
 def _raised_by_downgrade(exc: BaseException, path: str) -> bool:

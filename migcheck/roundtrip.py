@@ -9,20 +9,11 @@ version table's heads after the step back must equal those before the upgrade. W
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from migcheck.graph import RevisionGraph
-from migcheck.migrate import Failure, Irreversible, Runner, snapshot
-
-
-@dataclass(frozen=True)
-class RoundTrip:
-    """The stairway's verdict: the revision that broke it (it stops there), and the one-way revisions."""
-
-    broken: Failure | None = None
-    # downgrades that raise NotImplementedError: not stepped back, the stairway went on above them
-    irreversible: tuple[Failure, ...] = ()
+from migcheck.migrate import Runner, snapshot
+from migcheck.outcome import Failure, Irreversible, RoundTrip
 
 
 def stairway(runner: Runner, graph: RevisionGraph) -> RoundTrip:

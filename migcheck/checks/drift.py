@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from migcheck.checks.history import History
-from migcheck.errors import MigcheckError
 from migcheck.findings import Finding, Location, Severity, rule
-from migcheck.migrate import Difference, DriftOutcome, Failure
-from migcheck.roundtrip import RoundTrip
+from migcheck.histories import History, display
+from migcheck.outcome import Difference, DriftOutcome, Failure, RoundTrip
 
 _DEF = {False: re.compile(r"^def upgrade\b", re.M), True: re.compile(r"^def downgrade\b", re.M)}
 
@@ -30,11 +25,6 @@ class DriftContext:
     roundtrip: RoundTrip | None = None
 
 
-def _display(file: str, root: Path) -> str:
-    prefix = os.path.join(root, "")
-    return (file[len(prefix) :] if file.startswith(prefix) else file).replace(os.sep, "/")
-
-
 def _newest_head(ctx: DriftContext) -> Location:
     graph = ctx.history.graph
     heads = sorted((graph.revisions[h] for h in graph.heads()), key=lambda r: r.path)
@@ -48,7 +38,7 @@ def _model_location(ctx: DriftContext, diff: Difference) -> Location:
     for key in ((diff.table or "", diff.column), (diff.table or "", None)):
         if key in sources and (diff.column is None or key[1] is not None or diff.kind.startswith("remove")):
             file, line = sources[key]
-            return Location(_display(file, ctx.root), line)
+            return Location(display(file, ctx.root), line)
     return _newest_head(ctx)
 
 
@@ -100,7 +90,7 @@ def migration_fails(ctx: DriftContext) -> Iterator[Finding]:
             " env.py), or check on your real dialect with --database-url"
         )
     if failure.file is not None:
-        what = f"revision file {_display(failure.file, ctx.root)} cannot be imported"
+        what = f"revision file {display(failure.file, ctx.root)} cannot be imported"
     else:
         what = f"revision {failure.revision!r} fails on a fresh {ctx.outcome.dialect} database"
     yield migration_fails.finding(
@@ -170,7 +160,7 @@ def _reason(error: str, kind: str) -> str:
 
 def _revision_location(ctx: DriftContext, failure: Failure) -> Location:
     if failure.file is not None:
-        return Location(_display(failure.file, ctx.root), failure.line or 1)
+        return Location(display(failure.file, ctx.root), failure.line or 1)
     rev = ctx.history.graph.revisions.get(failure.revision or "")
     if rev is None:
         return _newest_head(ctx)
@@ -180,147 +170,3 @@ def _revision_location(ctx: DriftContext, failure: Failure) -> Location:
         return Location(rev.path, rev.revision_line)
     m = _DEF[failure.downgrade].search(text)
     return Location(rev.path, text.count("\n", 0, m.start()) + 1 if m else rev.revision_line)
-
-
-def describe(ops: list[Any]) -> list[Difference]:
-    """One `Difference` per autogenerate operation, in plain words, with the op code Alembic would render."""
-    from alembic.operations import ops as alembic_ops
-
-    found: list[Difference] = []
-    for op in ops:
-        if isinstance(op, alembic_ops.ModifyTableOps):
-            for sub in op.ops:
-                wrapper = alembic_ops.ModifyTableOps(op.table_name, [sub], schema=op.schema)
-                found.append(_difference(sub, op.table_name, wrapper))
-        else:
-            found.append(_difference(op, getattr(op, "table_name", None), op))
-    return found
-
-
-def _difference(op: Any, table: str | None, wrapper: Any) -> Difference:
-    from alembic.autogenerate import render_python_code
-    from alembic.operations import ops as o
-
-    code = render_python_code(o.UpgradeOps(ops=[wrapper]))
-    code = "\n".join(
-        line.strip() for line in code.splitlines() if line.strip() and not line.strip().startswith("#")
-    )
-    t = f"`{table}`"
-    if isinstance(op, o.CreateTableOp):
-        return Difference(
-            "add_table", table, None, f"table {t} is in the models but no migration creates it", code
-        )
-    if isinstance(op, o.DropTableOp):
-        return Difference(
-            "remove_table",
-            table,
-            None,
-            f"table {t} is created by the migrations but is not in the models",
-            code,
-        )
-    if isinstance(op, o.AddColumnOp):
-        name = op.column.name
-        return Difference(
-            "add_column",
-            table,
-            name,
-            f"column `{table}.{name}` is in the models but no migration creates it",
-            code,
-        )
-    if isinstance(op, o.DropColumnOp):
-        name = op.column_name
-        return Difference(
-            "remove_column",
-            table,
-            name,
-            f"column `{table}.{name}` is created by the migrations but is not in the models",
-            code,
-        )
-    if isinstance(op, o.AlterColumnOp):
-        return Difference("alter_column", table, op.column_name, _alter_message(op, table), code)
-    kind, what, label = _constraint_words(op)
-    where = (
-        "in the models but no migration creates it"
-        if kind.startswith("add")
-        else "created by the migrations but not in the models"
-    )
-    return Difference(kind, table, None, f"{what} `{label}` on table {t} is {where}", code)
-
-
-def _alter_message(op: Any, table: str | None) -> str:
-    changes = []
-    if op.modify_type is not None:
-        changes.append(f"type is {op.existing_type} in the database, {op.modify_type} in the models")
-    if op.modify_nullable is not None:
-        models, database = ("nullable", "NOT NULL") if op.modify_nullable else ("NOT NULL", "nullable")
-        changes.append(f"{models} in the models but {database} in the database")
-    if op.modify_server_default is not False:
-        changes.append("server default differs")
-    if op.modify_comment is not False:
-        changes.append("comment differs")
-    if op.modify_name is not None:
-        changes.append(f"renamed to {op.modify_name} in the models")
-    return (
-        f"column `{table}.{op.column_name}`: "
-        + "; ".join(changes or ["differs"])
-        + " (no migration changes it)"
-    )
-
-
-def _constraint_words(op: Any) -> tuple[str, str, str]:
-    """(kind, what, name) of an index, constraint or comment operation, e.g. ("add_index", "index", "ix_a")."""
-    name = type(op).__name__.removesuffix("Op")
-    adding = name.startswith(("Create", "Add"))
-    label = getattr(op, "index_name", None) or getattr(op, "constraint_name", None) or ""
-    what = re.sub(
-        r"(?<!^)(?=[A-Z])", " ", name.removeprefix("Create").removeprefix("Drop").removeprefix("Add")
-    ).lower()
-    return ("add_" if adding else "remove_") + what.replace(" ", "_"), what, label
-
-
-def drift_context(
-    env: Any, history: History, settings: Any, root: Path, notices: list[str]
-) -> DriftContext | None:
-    """Run the drift check of one environment on its own scratch database; None when it cannot run."""
-    from migcheck.migrate import Runner
-    from migcheck.roundtrip import stairway
-    from migcheck.scratch import scratch_database
-
-    python_path = tuple(settings.python_path) or (root,)
-    cwd = env.config_file.parent if env.config_file is not None else root
-    flask = env.source == "flask-migrate"
-
-    @contextlib.contextmanager
-    def scratch_runner() -> Iterator[Runner]:
-        """A new scratch database with the project running on it; both gone afterwards."""
-        server = settings.database_url
-        with (
-            scratch_database(server) as url,
-            Runner(
-                env, url, metadata=settings.metadata, python_path=python_path, cwd=cwd, server_url=server
-            ) as runner,
-        ):
-            yield runner
-
-    with scratch_runner() as runner:
-        skipped = runner.check_env()
-        if skipped:
-            notices.append(f"drift check skipped: {skipped}")
-            return None
-        failure = runner.migrate("heads")
-        notices += runner.redirect_notices()
-        if failure is not None:
-            return DriftContext(history, DriftOutcome(runner.dialect, failure=failure), root, flask)
-        if runner.uses_env_py and not runner.uses_scratch():
-            raise MigcheckError(
-                f"{env.name}: env.py did not run the migrations on the scratch database migcheck gave it (it"
-                " connected in a way migcheck cannot redirect?); pass --metadata module:attr so migcheck runs"
-                " them itself"
-            )
-        ops, sources = runner.compare()
-        outcome = DriftOutcome(runner.dialect, tuple(describe(ops)), sources=sources)
-    roundtrip = None
-    if settings.roundtrip:
-        with scratch_runner() as runner:
-            roundtrip = stairway(runner, history.graph)
-    return DriftContext(history, outcome, root, flask, roundtrip)

@@ -4,44 +4,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from migcheck.checks.words import FRESH_ID, at, quoted
 from migcheck.findings import Finding, Location, Severity, rule
 from migcheck.graph import Dangling, RevisionGraph
-from migcheck.scripts import Revision, Unreadable
-
-
-@dataclass(frozen=True)
-class History:
-    """One history to check: a graph, the files that could not be read, and what the user expects of it."""
-
-    name: str
-    graph: RevisionGraph
-    unreadable: tuple[Unreadable, ...] = ()
-    expected_heads: int | tuple[str, ...] | None = None
-    # with --base: revisions the base branch has; references to them resolve once the change is merged
-    external: frozenset[str] = frozenset()
-
-
-def live_heads(graph: RevisionGraph) -> list[str]:
-    """Heads, less those cut off by a missing down_revision (MC102 reports those, not MC101)."""
-    orphaned = {d.revision.id for d in graph.dangling if d.kind == "down_revision"}
-    return [h for h in graph.heads() if not orphaned & graph.ancestors(h)]
-
-
-# How to give a revision a new id, for every rule whose fix is one (MC103, MC112).
-FRESH_ID = (
-    '(e.g. `python -c "import uuid; print(uuid.uuid4().hex[-12:])"`) and update the down_revision of the'
-    " revisions that follow it"
-)
-
-
-def _at(rev: Revision, line: int | None = None) -> str:
-    return f"{rev.path}:{line or rev.revision_line}"
-
-
-def _q(rid: str) -> str:
-    return f"'{rid}'"
+from migcheck.histories import History, branch_start, live_heads, unintended_heads
 
 
 @rule(code="MC101", name="multiple-heads", severity=Severity.ERROR)
@@ -58,7 +25,7 @@ def multiple_heads(history: History) -> Iterator[Finding]:
     """
     graph = history.graph
     heads = live_heads(graph)
-    unintended = _unintended_heads(graph, heads, history.expected_heads)
+    unintended = unintended_heads(graph, heads, history.expected_heads)
     if len(unintended) < 2:
         return
     exclusive = {
@@ -66,15 +33,17 @@ def multiple_heads(history: History) -> Iterator[Finding]:
     }
     # the shortest branch is the one most likely added by the change under review
     short = min(unintended, key=lambda h: (len(exclusive[h]), [-ord(c) for c in graph.revisions[h].path]))
-    first = _branch_start(graph, exclusive[short])
+    first = branch_start(graph, exclusive[short])
     forks = graph.fork_points(unintended)
-    listed = ", ".join(f"{_q(h)} ({_at(graph.revisions[h])})" for h in unintended)
-    diverged = f"; they diverged after {', '.join(map(_q, forks))}" if forks else "; they share no ancestor"
+    listed = ", ".join(f"{quoted(h)} ({at(graph.revisions[h])})" for h in unintended)
+    diverged = (
+        f"; they diverged after {', '.join(map(quoted, forks))}" if forks else "; they share no ancestor"
+    )
     merge = f'alembic merge -m "merge heads" {" ".join(unintended)}'
     others = [h for h in unintended if h != short]
     if first is not None and len(others) == 1 and history.expected_heads is None:
         hint = (
-            f"run `{merge}`, or set `down_revision = '{others[0]}'` in {_at(first, first.down_revision_line)}"
+            f"run `{merge}`, or set `down_revision = '{others[0]}'` in {at(first, first.down_revision_line)}"
             " (and its docstring's `Revises:` line)"
         )
         location = Location(first.path, first.down_revision_line)
@@ -85,33 +54,6 @@ def multiple_heads(history: History) -> Iterator[Finding]:
     yield multiple_heads.finding(
         f"{len(unintended)} unmerged heads{expected}: {listed}{diverged}", location, hint, revision=short
     )
-
-
-def _unintended_heads(
-    graph: RevisionGraph, heads: list[str], expected: int | tuple[str, ...] | None
-) -> list[str]:
-    if isinstance(expected, int):
-        return heads if len(heads) > expected else []
-    if expected is not None:
-        # a name may be a head's id or a branch label on its lineage (as in `alembic upgrade expand@head`)
-        allowed = [h for h in heads if h in expected or graph.lineage_labels(h) & set(expected)]
-        return heads if len(heads) > 1 and (len(allowed) < len(heads) or len(heads) > len(expected)) else []
-    lineage = {h: graph.lineage_labels(h) for h in heads}
-    own = {h: lineage[h] - set().union(*(lineage[o] for o in heads if o != h)) for h in heads}
-    return [h for h in heads if not own[h]]
-
-
-def _branch_start(graph: RevisionGraph, branch: set[str]) -> Revision | None:
-    """The first revision of `branch` when it is a plain linear run that nothing else builds on."""
-    starts = [r for r in branch if not any(p in branch for p in graph.parents(r))]
-    if len(starts) != 1:
-        return None
-    for rid in branch:
-        rev = graph.revisions[rid]
-        outside = [c for c in graph.children[rid] + graph.dependents[rid] if c not in branch]
-        if len(rev.down_revisions) != 1 or outside:
-            return None
-    return graph.revisions[starts[0]]
 
 
 @rule(code="MC102", name="missing-down-revision", severity=Severity.ERROR)
@@ -128,8 +70,8 @@ def missing_down_revision(history: History) -> Iterator[Finding]:
     for ref in _missing(history, "down_revision"):
         rev = ref.revision
         yield missing_down_revision.finding(
-            f"down_revision of {_q(rev.id)} names {_q(ref.target)}, which is not a revision in this tree"
-            f" (Alembic: Can't locate revision identified by {_q(ref.target)})",
+            f"down_revision of {quoted(rev.id)} names {quoted(ref.target)}, which is not a revision in this tree"
+            f" (Alembic: Can't locate revision identified by {quoted(ref.target)})",
             Location(rev.path, rev.down_revision_line),
             _closest_hint(graph, ref.target, "down_revision", list(graph.revisions)),
             revision=rev.id,
@@ -149,7 +91,7 @@ def missing_dependency(history: History) -> Iterator[Finding]:
     for ref in _missing(history, "depends_on"):
         rev = ref.revision
         yield missing_dependency.finding(
-            f"depends_on of {_q(rev.id)} names {_q(ref.target)}, which is neither a revision nor a branch label"
+            f"depends_on of {quoted(rev.id)} names {quoted(ref.target)}, which is neither a revision nor a branch label"
             " in this tree",
             Location(rev.path, rev.depends_on_line or rev.revision_line),
             _closest_hint(graph, ref.target, "depends_on", [*graph.revisions, *graph.labels]),
@@ -165,15 +107,15 @@ def _missing(history: History, kind: str) -> Iterator[Dangling]:
 def _closest_hint(graph: RevisionGraph, target: str, field: str, candidates: list[str]) -> str:
     prefixed = [c for c in candidates if c.startswith(target)]
     if len(prefixed) == 1:
-        return f"{_q(target)} is a shortened id; write it in full: {field} = {_q(prefixed[0])}"
+        return f"{quoted(target)} is a shortened id; write it in full: {field} = {quoted(prefixed[0])}"
     close = difflib.get_close_matches(target, candidates, n=1, cutoff=0.75)
     if close:
         where = f" ({graph.revisions[close[0]].path})" if close[0] in graph.revisions else " (a branch label)"
-        return f"did you mean {_q(close[0])}{where}? set {field} = {_q(close[0])}"
+        return f"did you mean {quoted(close[0])}{where}? set {field} = {quoted(close[0])}"
     heads = graph.heads()
-    head = f" the current head is {_q(heads[0])}." if len(heads) == 1 else ""
+    head = f" the current head is {quoted(heads[0])}." if len(heads) == 1 else ""
     return (
-        f"restore the revision {_q(target)} (deleted or never committed?), or point {field} at the revision"
+        f"restore the revision {quoted(target)} (deleted or never committed?), or point {field} at the revision"
         f" this one really follows;{head}"
     ).rstrip(";")
 
@@ -190,9 +132,9 @@ def duplicate_revision_id(history: History) -> Iterator[Finding]:
     """
     for rid, revs in history.graph.duplicates.items():
         for rev in revs:
-            others = ", ".join(_at(o) for o in revs if o is not rev)
+            others = ", ".join(at(o) for o in revs if o is not rev)
             yield duplicate_revision_id.finding(
-                f"revision id {_q(rid)} is also declared in {others}; Alembic silently uses only one of these files",
+                f"revision id {quoted(rid)} is also declared in {others}; Alembic silently uses only one of these files",
                 Location(rev.path, rev.revision_line),
                 "give the newer file a fresh id " + FRESH_ID,
                 revision=rid,
@@ -215,10 +157,10 @@ def revision_cycle(history: History) -> Iterator[Finding]:
         first = min((graph.revisions[r] for r in cycle), key=lambda r: (r.path, r.revision_line))
         shown = order if len(order) <= 8 else [*order[:4], f"... {len(order) - 6} more ...", *order[-2:]]
         yield revision_cycle.finding(
-            f"{len(cycle) - 1} revisions form a cycle: {' -> '.join(_q(r) if not r.startswith('.') else r for r in shown)}"
+            f"{len(cycle) - 1} revisions form a cycle: {' -> '.join(quoted(r) if not r.startswith('.') else r for r in shown)}"
             "; Alembic cannot load this tree",
             Location(first.path, first.down_revision_line),
-            f"set the down_revision of the first of them ({_q(first.id)} in {_at(first, first.down_revision_line)})"
+            f"set the down_revision of the first of them ({quoted(first.id)} in {at(first, first.down_revision_line)})"
             " to the revision it really follows, or to None if it is the first revision",
             revision=first.id,
         )
@@ -240,15 +182,15 @@ def multiple_bases(history: History) -> Iterator[Finding]:
     if len(unlabelled) < 2:
         return
     trunk = max(unlabelled, key=lambda b: (len(graph.descendants(b)), -unlabelled.index(b)))
-    listed = ", ".join(f"{_q(b)} ({_at(graph.revisions[b])})" for b in unlabelled)
+    listed = ", ".join(f"{quoted(b)} ({at(graph.revisions[b])})" for b in unlabelled)
     for base in unlabelled:
         if base == trunk:
             continue
         rev = graph.revisions[base]
         yield multiple_bases.finding(
-            f"{_q(base)} has down_revision = None, so this history has {len(unlabelled)} unlabelled bases: {listed}",
+            f"{quoted(base)} has down_revision = None, so this history has {len(unlabelled)} unlabelled bases: {listed}",
             Location(rev.path, rev.down_revision_line),
-            f"set down_revision in {_at(rev, rev.down_revision_line)} to the revision it follows, or make it a"
+            f"set down_revision in {at(rev, rev.down_revision_line)} to the revision it follows, or make it a"
             f" named branch: branch_labels = ('<name>',)",
             revision=base,
         )
@@ -282,7 +224,7 @@ def stale_docstring_header(history: History) -> Iterator[Finding]:
     for rev in history.graph.all:
         if rev.doc_revision is not None and rev.doc_revision != rev.id:
             yield stale_docstring_header.finding(
-                f"docstring says 'Revision ID: {rev.doc_revision}' but revision = {_q(rev.id)}"
+                f"docstring says 'Revision ID: {rev.doc_revision}' but revision = {quoted(rev.id)}"
                 f" (line {rev.revision_line})",
                 Location(rev.path, rev.doc_revision_line or 1),
                 f"change the docstring line to `Revision ID: {rev.id}`",
@@ -293,7 +235,7 @@ def stale_docstring_header(history: History) -> Iterator[Finding]:
             actual = ", ".join(rev.down_revisions)
             yield stale_docstring_header.finding(
                 f"docstring says 'Revises: {said}' but down_revision = "
-                f"{', '.join(map(_q, rev.down_revisions)) or 'None'} (line {rev.down_revision_line})",
+                f"{', '.join(map(quoted, rev.down_revisions)) or 'None'} (line {rev.down_revision_line})",
                 Location(rev.path, rev.doc_revises_line or 1),
                 f"change the docstring line to `Revises: {actual}`",
                 revision=rev.id,
@@ -313,14 +255,16 @@ def branch_label_conflict(history: History) -> Iterator[Finding]:
     graph = history.graph
     for label, rev, other in graph.label_conflicts:
         what = (
-            "is also the id of a revision" if label == other else f"is already used by revision {_q(other)}"
+            "is also the id of a revision"
+            if label == other
+            else f"is already used by revision {quoted(other)}"
         )
         where = graph.revisions[other] if other in graph.revisions else None
         yield branch_label_conflict.finding(
-            f"branch label {_q(label)} of {_q(rev.id)} {what}"
-            + (f" ({_at(where)})" if where is not None and where is not rev else "")
+            f"branch label {quoted(label)} of {quoted(rev.id)} {what}"
+            + (f" ({at(where)})" if where is not None and where is not rev else "")
             + "; Alembic refuses to load the tree",
             Location(rev.path, rev.branch_labels_line or rev.revision_line),
-            f"remove {_q(label)} from branch_labels in {_at(rev, rev.branch_labels_line)}, or rename it",
+            f"remove {quoted(label)} from branch_labels in {at(rev, rev.branch_labels_line)}, or rename it",
             revision=rev.id,
         )

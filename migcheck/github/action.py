@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from migcheck.errors import MigcheckError
-from migcheck.github import ApiError, checks, comment, connect, mask
+from migcheck.errors import EXIT_CANNOT_CHECK, MigcheckError, describe_failure, failure_exit_code
+from migcheck.github import ApiError, check_run, comment, connect, mask
 from migcheck.github.context import GitHubContext, Inputs
 from migcheck.result import CheckResult
 
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from migcheck.config import Settings
     from migcheck.report import Links
 
-EXIT_CANNOT_CHECK = 2
 MAX_SUMMARY = 800_000  # GitHub takes 1 MiB of job summary per step; characters may take several bytes
 
 
@@ -78,13 +77,11 @@ def run_action() -> int:
     log = Log(context.token)
     try:
         result = _check(context, inputs, log)
-    except MigcheckError as exc:
-        return _cannot_check(str(exc), log, context.step_summary, context.output)
-    except Exception as exc:  # noqa: BLE001 - no traceback for the user, but a message to report
-        if os.environ.get("MIGCHECK_DEBUG"):
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the action's one error boundary
+        if os.environ.get("MIGCHECK_DEBUG") and not isinstance(exc, MigcheckError):
             traceback.print_exc()
-        message = f"internal error: {type(exc).__name__}: {exc} (please report it; MIGCHECK_DEBUG=1 shows the traceback)"
-        return _cannot_check(message, log, context.step_summary, context.output)
+        _cannot_check(describe_failure(exc), log, context.step_summary, context.output)
+        return failure_exit_code(exc)
     # From here on nothing changes the exit code: the check has spoken.
     if result.error is not None:
         _could_not_check_all(result.error, log)
@@ -242,14 +239,14 @@ def _annotate(
 
     remaining = result.findings
     if client is not None:
-        published = checks.publish(
+        published = check_run.publish(
             client,
             context.repository,
             name="migcheck" if inputs.path == "." else f"migcheck ({inputs.path})",
             sha=context.sha,
             findings=result.findings,
             title=verdict(result),
-            summary=markdown.render(result, links=links, limit=checks.MAX_SUMMARY),
+            summary=markdown.render(result, links=links, limit=check_run.MAX_SUMMARY),
             success=result.exit_code == 0,
             details_url=context.run_url,
             token=context.token,

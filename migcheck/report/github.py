@@ -11,16 +11,11 @@ to a compiler feature (mypy: no-redef), and every annotation below evaluates fin
 from collections import Counter
 from collections.abc import Mapping
 
-from migcheck.findings import REGISTRY, Finding, Rule, Severity
+from migcheck.checks import REGISTRY
+from migcheck.findings import Finding, Severity
 from migcheck.result import CheckResult
 
 PER_LEVEL, PER_JOB = 10, 50
-
-
-def _registry() -> dict[str, Rule]:
-    import migcheck.engine  # noqa: F401 - importing the engine registers every rule
-
-    return REGISTRY
 
 
 def escape_data(text: str) -> str:
@@ -39,7 +34,7 @@ def _importance(f: Finding) -> tuple[int, str, int, str, str]:
 
 def command(finding: Finding, *, environment: bool = False) -> str:
     """The workflow command for one finding; `environment` names its history (when there are several)."""
-    rule = _registry().get(finding.rule)
+    rule = REGISTRY.get(finding.rule)
     props = {"file": finding.location.path, "line": str(finding.location.line)}
     if finding.location.end_line is not None:
         props["endLine"] = str(finding.location.end_line)

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from migcheck import __version__
-from migcheck.findings import REGISTRY, Finding, Rule, Severity
+from migcheck.checks import REGISTRY
+from migcheck.findings import Finding, Rule, Severity
 from migcheck.result import CheckResult, HistoryFacts
 
 if TYPE_CHECKING:
@@ -25,12 +26,6 @@ _ICONS = {Severity.ERROR: "🛑", Severity.WARNING: "⚠️", Severity.NOTICE: "
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")  # CommonMark: closed by a run of equal length
 _MARKUP = re.compile(r"([\\`*_\[\]~])")
 _ZWSP = "\u200b"  # after `@` and before issue numbers: GitHub then neither mentions nor cross-references
-
-
-def _registry() -> dict[str, Rule]:
-    import migcheck.engine  # noqa: F401 - importing the engine registers every rule
-
-    return REGISTRY
 
 
 def _plural(n: int, word: str) -> str:
@@ -229,7 +224,7 @@ def _details(result: CheckResult, rules: dict[str, Rule]) -> str:
 
 def _compose(result: CheckResult, links: Links | None, shown: int, extras: Sequence[str]) -> str:
     ordered = sorted(result.findings, key=_importance)
-    rules = _registry()
+    rules = REGISTRY
     several = len(result.histories) > 1
     parts = _summary(result)
     if ordered:
@@ -252,7 +247,7 @@ def render(
 ) -> str:
     """The comment body; under `limit` characters (pass less when the poster adds a marker of its own)."""
     total = len(result.findings)
-    details = _details(result, _registry())
+    details = _details(result, REGISTRY)
     drawings = _diagrams(result)
     for extras in ([*drawings, details], drawings, []):  # rule docs go first, then the graph, then rows
         text = _compose(result, links, total, extras)

@@ -12,19 +12,14 @@ from typing import Any
 from urllib.parse import quote
 
 from migcheck import __version__
-from migcheck.findings import REGISTRY, Finding, Rule, Severity
+from migcheck.checks import REGISTRY
+from migcheck.findings import Finding, Rule, Severity
 from migcheck.result import CheckResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/migcheck/"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTICE: "note"}
 FINGERPRINT = "migcheckFinding/v1"
-
-
-def _registry() -> dict[str, Rule]:
-    import migcheck.engine  # noqa: F401 - importing the engine registers every rule
-
-    return REGISTRY
 
 
 def _descriptor(rule: Rule) -> dict[str, Any]:
@@ -84,7 +79,7 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
 
 def document(result: CheckResult) -> dict[str, Any]:
     """The SARIF log as a dict: one run, all rules in code order, results in the report's order."""
-    registry = _registry()
+    registry = REGISTRY
     rules = [_descriptor(registry[code]) for code in sorted(registry)]
     # a finding of an unregistered rule (a plugin's, say) still needs a descriptor for its ruleIndex
     rules += [{"id": code} for code in sorted({f.rule for f in result.findings} - set(registry))]

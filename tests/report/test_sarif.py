@@ -9,8 +9,9 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from migcheck.checks import REGISTRY
 from migcheck.cli import main
-from migcheck.findings import REGISTRY, Severity
+from migcheck.findings import Severity
 from migcheck.report import REPORTERS
 from migcheck.report.sarif import render
 

@@ -9,15 +9,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from migcheck.checks.history import FRESH_ID, History, _at, _branch_start, _q, _unintended_heads, live_heads
+from migcheck.checks.words import FRESH_ID, at, quoted
 from migcheck.findings import Finding, Location, Severity, rule
 from migcheck.gitbase import BaseTree
 from migcheck.graph import RevisionGraph
+from migcheck.histories import History, branch_start, live_heads, unintended_heads
 from migcheck.scripts import Revision
 
 
 @dataclass(frozen=True)
-class BaseContext:
+class MergeContext:
     """The working tree's history of one environment and the same environment at the base commit."""
 
     history: History
@@ -43,7 +44,7 @@ class BaseContext:
 
 
 @rule(code="MC110", name="heads-after-merge", severity=Severity.ERROR)
-def heads_after_merge(ctx: BaseContext) -> Iterator[Finding]:
+def heads_after_merge(ctx: MergeContext) -> Iterator[Finding]:
     """Once merged, the change leaves the base branch with more than one head.
 
     The change's new revisions build on a revision that is no longer the head of the base branch: another
@@ -56,24 +57,24 @@ def heads_after_merge(ctx: BaseContext) -> Iterator[Finding]:
     """
     graph = ctx.history.graph
     new = set(ctx.new_ids())
-    if not new or len(_unintended_heads(graph, live_heads(graph), ctx.history.expected_heads)) > 1:
+    if not new or len(unintended_heads(graph, live_heads(graph), ctx.history.expected_heads)) > 1:
         return  # nothing new, or MC101 already reports the change's own heads
     merged = {r.id: r for r in ctx.base.revisions} | dict(graph.revisions)
     after = RevisionGraph(merged.values())
-    heads = _unintended_heads(after, after.heads(), ctx.history.expected_heads)
+    heads = unintended_heads(after, after.heads(), ctx.history.expected_heads)
     yours = [h for h in heads if h in new]
     theirs = [h for h in heads if h not in new]
     if len(heads) < 2 or not yours or not theirs:
         return
     listed = ", ".join(
-        [f"{_q(h)} (yours, {_at(after.revisions[h])})" for h in yours]
-        + [f"{_q(h)} (merged since you branched, {_at(after.revisions[h])})" for h in theirs]
+        [f"{quoted(h)} (yours, {at(after.revisions[h])})" for h in yours]
+        + [f"{quoted(h)} (merged since you branched, {at(after.revisions[h])})" for h in theirs]
     )
     exclusive = after.ancestors(yours[0]) - set().union(*(after.ancestors(t) for t in theirs))
-    first = _branch_start(after, exclusive & new)
+    first = branch_start(after, exclusive & new)
     merge = f'alembic merge -m "merge heads" {" ".join(heads)}'
     if first is not None and len(theirs) == 1 and len(yours) == 1:
-        where = _at(first, first.down_revision_line)
+        where = at(first, first.down_revision_line)
         hint = (
             f"set `down_revision = '{theirs[0]}'` in {where} (and `Revises:` in its docstring), or run"
             f" `migcheck fix --base {ctx.base.ref} --write`; or add a merge revision: `{merge}`"
@@ -91,7 +92,7 @@ def heads_after_merge(ctx: BaseContext) -> Iterator[Finding]:
 
 
 @rule(code="MC111", name="edits-merged-revision", severity=Severity.ERROR)
-def edits_merged_revision(ctx: BaseContext) -> Iterator[Finding]:
+def edits_merged_revision(ctx: MergeContext) -> Iterator[Finding]:
     """The change edits or deletes a revision that already exists on the base branch.
 
     A revision on the base branch may already have run in production; editing it changes nothing there
@@ -111,7 +112,7 @@ def edits_merged_revision(ctx: BaseContext) -> Iterator[Finding]:
         if current is None:
             if ctx.text(old.path) is None:  # the file is gone, not merely unreadable now
                 yield edits_merged_revision.finding(
-                    f"the change deletes revision {_q(rid)} ({old.path}), which exists on {ctx.base.ref}",
+                    f"the change deletes revision {quoted(rid)} ({old.path}), which exists on {ctx.base.ref}",
                     Location(old.path, old.revision_line),
                     f"restore it (`git checkout {ctx.base.ref} -- {old.path}`); undo its effect in a new revision",
                     revision=rid,
@@ -125,7 +126,7 @@ def edits_merged_revision(ctx: BaseContext) -> Iterator[Finding]:
         line = _first_changed_line(before, after)
         cosmetic = _tokens(before) == _tokens(after)
         finding = edits_merged_revision.finding(
-            f"the change edits revision {_q(rid)}, which exists on {ctx.base.ref}"
+            f"the change edits revision {quoted(rid)}, which exists on {ctx.base.ref}"
             + (
                 " (whitespace or comments only)"
                 if cosmetic
@@ -140,7 +141,7 @@ def edits_merged_revision(ctx: BaseContext) -> Iterator[Finding]:
 
 
 @rule(code="MC112", name="reuses-base-revision-id", severity=Severity.ERROR)
-def reuses_base_revision_id(ctx: BaseContext) -> Iterator[Finding]:
+def reuses_base_revision_id(ctx: MergeContext) -> Iterator[Finding]:
     """A new revision file uses an id that a different revision already has on the base branch.
 
     After the merge two files declare the same id; Alembic silently uses one of them and the other
@@ -157,7 +158,7 @@ def reuses_base_revision_id(ctx: BaseContext) -> Iterator[Finding]:
         if before is not None and after is not None and _tokens(before) == _tokens(after):
             continue  # the same revision, renamed
         yield reuses_base_revision_id.finding(
-            f"new revision file {current.path} reuses id {_q(rid)}, which {ctx.base.ref} already has in {old.path}",
+            f"new revision file {current.path} reuses id {quoted(rid)}, which {ctx.base.ref} already has in {old.path}",
             Location(current.path, current.revision_line),
             "give it a fresh id " + FRESH_ID,
             revision=rid,

@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from migcheck.findings import REGISTRY, Finding, Severity
+from migcheck.checks import REGISTRY
+from migcheck.findings import Finding, Severity
 from migcheck.github import ApiError, call
 
 if TYPE_CHECKING:

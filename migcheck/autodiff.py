@@ -1,0 +1,105 @@
+"""Autogenerate's operations in plain words: each `alembic revision --autogenerate` op becomes a `Difference`
+with a one-sentence message and the op code Alembic would render for it. Alembic is imported on use."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from migcheck.outcome import Difference
+
+
+def describe(ops: list[Any]) -> list[Difference]:
+    """One `Difference` per autogenerate operation, in plain words, with the op code Alembic would render."""
+    from alembic.operations import ops as alembic_ops
+
+    found: list[Difference] = []
+    for op in ops:
+        if isinstance(op, alembic_ops.ModifyTableOps):
+            for sub in op.ops:
+                wrapper = alembic_ops.ModifyTableOps(op.table_name, [sub], schema=op.schema)
+                found.append(_difference(sub, op.table_name, wrapper))
+        else:
+            found.append(_difference(op, getattr(op, "table_name", None), op))
+    return found
+
+
+def _difference(op: Any, table: str | None, wrapper: Any) -> Difference:
+    from alembic.autogenerate import render_python_code
+    from alembic.operations import ops as o
+
+    code = render_python_code(o.UpgradeOps(ops=[wrapper]))
+    code = "\n".join(
+        line.strip() for line in code.splitlines() if line.strip() and not line.strip().startswith("#")
+    )
+    t = f"`{table}`"
+    if isinstance(op, o.CreateTableOp):
+        return Difference(
+            "add_table", table, None, f"table {t} is in the models but no migration creates it", code
+        )
+    if isinstance(op, o.DropTableOp):
+        return Difference(
+            "remove_table",
+            table,
+            None,
+            f"table {t} is created by the migrations but is not in the models",
+            code,
+        )
+    if isinstance(op, o.AddColumnOp):
+        name = op.column.name
+        return Difference(
+            "add_column",
+            table,
+            name,
+            f"column `{table}.{name}` is in the models but no migration creates it",
+            code,
+        )
+    if isinstance(op, o.DropColumnOp):
+        name = op.column_name
+        return Difference(
+            "remove_column",
+            table,
+            name,
+            f"column `{table}.{name}` is created by the migrations but is not in the models",
+            code,
+        )
+    if isinstance(op, o.AlterColumnOp):
+        return Difference("alter_column", table, op.column_name, _alter_message(op, table), code)
+    kind, what, label = _constraint_words(op)
+    where = (
+        "in the models but no migration creates it"
+        if kind.startswith("add")
+        else "created by the migrations but not in the models"
+    )
+    return Difference(kind, table, None, f"{what} `{label}` on table {t} is {where}", code)
+
+
+def _alter_message(op: Any, table: str | None) -> str:
+    changes = []
+    if op.modify_type is not None:
+        changes.append(f"type is {op.existing_type} in the database, {op.modify_type} in the models")
+    if op.modify_nullable is not None:
+        models, database = ("nullable", "NOT NULL") if op.modify_nullable else ("NOT NULL", "nullable")
+        changes.append(f"{models} in the models but {database} in the database")
+    if op.modify_server_default is not False:
+        changes.append("server default differs")
+    if op.modify_comment is not False:
+        changes.append("comment differs")
+    if op.modify_name is not None:
+        changes.append(f"renamed to {op.modify_name} in the models")
+    return (
+        f"column `{table}.{op.column_name}`: "
+        + "; ".join(changes or ["differs"])
+        + " (no migration changes it)"
+    )
+
+
+def _constraint_words(op: Any) -> tuple[str, str, str]:
+    """(kind, what, name) of an index, constraint or comment operation, e.g. ("add_index", "index", "ix_a")."""
+    name = type(op).__name__.removesuffix("Op")
+    adding = name.startswith(("Create", "Add"))
+    label = getattr(op, "index_name", None) or getattr(op, "constraint_name", None) or ""
+    what = re.sub(
+        r"(?<!^)(?=[A-Z])", " ", name.removeprefix("Create").removeprefix("Drop").removeprefix("Add")
+    ).lower()
+    return ("add_" if adding else "remove_") + what.replace(" ", "_"), what, label

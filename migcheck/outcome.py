@@ -1,0 +1,56 @@
+"""What running the migrations found, as data: the drift check's outcome and the round trip's verdict.
+
+Produced by the runners (`migrate.py`, `roundtrip.py`, `driftrun.py`), read by the MC2xx rules; no I/O here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One operation `alembic revision --autogenerate` would still write."""
+
+    kind: str
+    table: str | None
+    column: str | None
+    message: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A migration step that failed on the scratch database (or broke its round trip)."""
+
+    revision: str | None
+    error: str
+    downgrade: bool = False
+    # set when the failure is in a revision file itself (it does not import), not in a migration step
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class DriftOutcome:
+    """The drift run of one environment: the differences left, or the step that failed."""
+
+    dialect: str
+    differences: tuple[Difference, ...] = ()
+    failure: Failure | None = None
+    skipped: str | None = None
+    sources: dict[tuple[str, str | None], tuple[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Irreversible(Failure):
+    """A downgrade() that raises NotImplementedError itself: the revision is deliberately one-way."""
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    """The stairway's verdict: the revision that broke it (it stops there), and the one-way revisions."""
+
+    broken: Failure | None = None
+    # downgrades that raise NotImplementedError: not stepped back, the stairway went on above them
+    irreversible: tuple[Failure, ...] = ()
