@@ -3,26 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from urllib.parse import quote
 
 from migcheck.report import github, json, markdown, sarif, text
+from migcheck.report.links import Links
 from migcheck.result import CheckResult
-
-
-@dataclass(frozen=True)
-class Links:
-    """Where a report's file references point on GitHub (for Markdown in a PR comment or job summary)."""
-
-    server_url: str  # e.g. https://github.com
-    repository: str  # owner/name
-    sha: str
-    run_url: str | None = None
-
-    def blob(self, path: str, line: int | None = None) -> str:
-        anchor = f"#L{line}" if line else ""
-        return f"{self.server_url.rstrip('/')}/{self.repository}/blob/{self.sha}/{quote(path)}{anchor}"
-
 
 Renderer = Callable[..., str]
 REPORTERS: dict[str, Renderer] = {

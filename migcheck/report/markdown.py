@@ -17,7 +17,7 @@ from migcheck.findings import Finding, Rule, Severity
 from migcheck.result import CheckResult, HistoryFacts
 
 if TYPE_CHECKING:
-    from migcheck.report import Links
+    from migcheck.report.links import Links
 
 MAX_COMMENT = 65536  # GitHub rejects issue and PR comments longer than this many characters
 _MAX_MESSAGE, _MAX_HINT = 1_000, 3_000  # one runaway finding must not crowd out all the others
