@@ -5,10 +5,16 @@ id, or a tuple of ids, exactly what a revision file would assign to `down_revisi
 
     root = make_tree(tmp_path, ("a", None), ("b", "a"), ("c", "zzz"))
     graph = make_graph(("a", None), ("b", "a"), ("c", ("a", "b")))
+
+Projects made by Alembic itself: `alembic_project(where)` is what `alembic init -t generic migrations` writes,
+and `write_revision(root, "b", "a")` adds a revision file to it (in a subdirectory of versions/ with `under`).
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -208,6 +214,41 @@ def make_revision(spec: Spec, path: str | None = None) -> Revision:
 def make_graph(*specs: Spec) -> RevisionGraph:
     """A RevisionGraph from in-memory specs; no files involved."""
     return RevisionGraph(make_revision(spec) for spec in specs)
+
+
+def write_revision(root: Path, rid: str, down: Down, *, under: str = "") -> Path:
+    """Write revision `rid` revising `down` as `<rid>_rev.py` in migrations/versions/ (or its `under` subdirectory)."""
+    name = f"{under}/{rid}_rev.py" if under else f"{rid}_rev.py"
+    return write_revision_file(root, name, revision_source(rid, down))
+
+
+@pytest.fixture(scope="session")
+def _alembic_generic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One project written by the real `alembic init -t generic migrations`; `alembic_project` copies it."""
+    root = tmp_path_factory.mktemp("alembic_generic")
+    run = subprocess.run(
+        [sys.executable, "-m", "alembic", "init", "-t", "generic", "migrations"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    return root
+
+
+@pytest.fixture
+def alembic_project(_alembic_generic: Path) -> Callable[[Path], Path]:
+    """`alembic_project(where)`: a fresh `alembic init -t generic migrations` project at `where` (its root).
+
+    The generated alembic.ini names its script location as `%(here)s/migrations`, so a copy is the same
+    project as one generated in place.
+    """
+
+    def make(where: Path) -> Path:
+        shutil.copytree(_alembic_generic, where)
+        return where
+
+    return make
 
 
 @pytest.fixture

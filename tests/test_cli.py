@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -231,3 +232,50 @@ def test_graph_checks_import_neither_sqlalchemy_nor_alembic(project) -> None:
     proc = subprocess.run([sys.executable, "-c", code, str(tree)], capture_output=True, text=True)
 
     assert proc.stdout.strip().endswith("[]"), proc.stdout + proc.stderr
+
+
+# --- the error boundary: one message on stderr, never a traceback ------------------------------------------
+
+
+def test_ctrl_c_while_a_command_runs_exits_130_saying_interrupted(
+    alembic_project: Callable[[Path], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = alembic_project(tmp_path / "app")
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("migcheck.engine.run", interrupted)
+
+    result = CliRunner().invoke(main, ["check", str(root)])
+
+    assert result.exit_code == 130
+    assert result.stderr == "migcheck: error: interrupted\n"
+    assert "Aborted!" not in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["fix"], ["graph"], ["status", "--database-url", "sqlite://"]],
+    ids=["fix", "graph", "status"],
+)
+def test_a_bug_of_migcheck_in_a_command_exits_2_naming_it_without_a_traceback(
+    command: list[str],
+    alembic_project: Callable[[Path], Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = alembic_project(tmp_path / "app")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("migcheck.engine.load", broken)  # what fix, graph and status read projects with
+
+    result = CliRunner().invoke(main, [command[0], str(root), *command[1:]])
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("migcheck: error: internal error: RuntimeError: boom\n")
+    assert "please report it" in result.stderr
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
-from conftest import make_graph, make_tree
+from conftest import REVISION_LINE, make_graph, make_tree, write_revision
 from sqlalchemy.pool import NullPool
 
 from migcheck.checks import REGISTRY
@@ -378,6 +379,53 @@ def test_several_environments_need_one_to_be_named(tmp_path: Path, sqlite_db: Da
     assert ambiguous.exit_code == 2
     assert "2 environments were found (one/migrations, two/migrations)" in ambiguous.stderr
     assert chosen.exit_code == 0, chosen.output
+
+
+# --- the settings `migcheck check` honours: select, ignore comments -----------------------------------------
+
+
+def behind(alembic_project: Callable[[Path], Path], where: Path, database: Database) -> Path:
+    """A generated project a -> b whose database is at a: MC401 at b's `revision = ...` line."""
+    root = alembic_project(where)
+    write_revision(root, "a", None)
+    write_revision(root, "b", "a")
+    database.stamp("a")
+    return root
+
+
+def test_status_runs_only_the_selected_rules(
+    alembic_project: Callable[[Path], Path], tmp_path: Path, sqlite_db: Database
+) -> None:
+    root = behind(alembic_project, tmp_path / "app", sqlite_db)
+    before = status(root, "--database-url", sqlite_db.url)
+    (root / "pyproject.toml").write_text('[tool.migcheck]\nselect = ["MC402"]\n')
+
+    result = status(root, "--database-url", sqlite_db.url, "--format", "json")
+
+    assert before.exit_code == 1 and "MC401" in before.output
+    assert result.exit_code == 0, result.output
+    assert findings(result) == []
+
+
+def test_status_honours_an_ignore_comment_on_the_line_of_the_finding(
+    alembic_project: Callable[[Path], Path], tmp_path: Path, sqlite_db: Database
+) -> None:
+    root = behind(alembic_project, tmp_path / "app", sqlite_db)
+    [before] = findings(status(root, "--database-url", sqlite_db.url, "--format", "json"))
+    head = root / "migrations" / "versions" / "b_rev.py"
+    lines = head.read_text().splitlines()
+    lines[REVISION_LINE - 1] += "  # migcheck: ignore[MC401]"
+    head.write_text("\n".join(lines) + "\n")
+
+    result = status(root, "--database-url", sqlite_db.url, "--format", "json")
+
+    assert (before["rule"], before["path"], before["line"]) == (
+        "MC401",
+        "migrations/versions/b_rev.py",
+        REVISION_LINE,
+    )
+    assert result.exit_code == 0, result.output
+    assert findings(result) == []
 
 
 # --- the rules themselves, and living next to `migcheck check` ----------------------------------------------

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -143,6 +144,42 @@ def test_a_failing_install_command_cannot_check(action, api: FakeGitHub, broken:
     assert outcome.outputs == {"result": "error"}
     assert "could not check" in outcome.summary
     assert outcome.calls() == []
+
+
+def _raising(exc: BaseException) -> Callable[..., None]:
+    """A stand-in for the engine that raises `exc` as the check runs."""
+
+    def run(*args: object, **kwargs: object) -> None:
+        raise exc
+
+    return run
+
+
+def test_ctrl_c_during_the_check_exits_130_with_result_error(
+    action, api: FakeGitHub, clean: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("migcheck.engine.run", _raising(KeyboardInterrupt()))
+
+    outcome = action(clean)
+
+    assert outcome.exit_code == 130
+    assert "migcheck: error: interrupted" in outcome.stderr
+    assert outcome.outputs == {"result": "error"}
+    assert "could not check" in outcome.summary
+
+
+def test_a_bug_of_migcheck_during_the_check_exits_2_with_result_error(
+    action, api: FakeGitHub, clean: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("migcheck.engine.run", _raising(RuntimeError("boom")))
+
+    outcome = action(clean)
+
+    assert outcome.exit_code == 2
+    assert "migcheck: error: internal error: RuntimeError: boom" in outcome.stderr
+    assert "Traceback" not in outcome.stderr
+    assert outcome.outputs == {"result": "error"}
+    assert "could not check" in outcome.summary
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 from fake_api import FakeGitHub
 from jobs import PR_HEAD_SHA, REPOSITORY
+
+import migcheck
 
 pytest_plugins = ["action_fixtures"]  # the fixtures: api, action, broken, clean
 
@@ -123,3 +129,26 @@ def test_without_a_token_nothing_is_asked_of_the_api(action, api: FakeGitHub, br
     assert len(outcome.annotations()) == 1
     [warning] = outcome.warnings()
     assert "no GitHub token" in warning
+
+
+def test_an_annotation_title_names_the_rule_whatever_was_imported_before() -> None:
+    code = textwrap.dedent(
+        """
+        from migcheck.findings import Finding, Location, Severity
+        from migcheck.github.check_run import annotation
+
+        finding = Finding("MC101", Severity.ERROR, "2 unmerged heads", Location("v/b.py", 15), "merge them")
+        print(annotation(finding)["title"])
+        """
+    )
+    # a fresh interpreter: nothing but the check run module (and what it imports) has been imported
+    package = Path(migcheck.__file__).resolve().parent.parent
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(package)},
+    )
+
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "MC101 multiple-heads\n"
