@@ -262,7 +262,8 @@ def graph(ctx: click.Context, path: Path, fmt: str, depth: int | None, **flags: 
 @click.option(
     "--merge",
     is_flag=True,
-    help="Write a merge revision (like `alembic merge heads`) instead of re-pointing.",
+    help="Write a merge revision (like `alembic merge heads`) from the project's script.py.mako instead of"
+    " re-pointing; no revision file is imported. A template that runs code is rendered only with --write.",
 )
 @click.pass_context
 def fix(ctx: click.Context, path: Path, write: bool, merge: bool, **flags: Any) -> None:
@@ -271,14 +272,17 @@ def fix(ctx: click.Context, path: Path, write: bool, merge: bool, **flags: Any) 
     from migcheck.fix import apply, plan
 
     settings = load_settings(path, _overrides(ctx, flags))
-    edits = plan(settings, merge=merge)
+    edits = plan(settings, merge=merge, run_template=write)
     if not edits:
         click.echo("nothing to fix: every environment has one head")
         return
+    root = settings.root.resolve()
     for edit in edits:
-        click.echo(edit.diff(settings.root.resolve()), nl=False)
+        _emit(edit.diff(root), None)
+        for note in edit.notes:
+            _emit(f"note: {note}\n", None)
     if write:
-        apply(edits)
+        apply(edits, root)
         click.echo(f"wrote {len(edits)} file(s)")
     else:
         click.echo("(dry run: nothing written; run again with --write to apply)")
