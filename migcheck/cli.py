@@ -274,7 +274,7 @@ def fix(ctx: click.Context, path: Path, write: bool, merge: bool, **flags: Any) 
     settings = load_settings(path, _overrides(ctx, flags))
     edits = plan(settings, merge=merge, run_template=write)
     if not edits:
-        click.echo("nothing to fix: every environment has one head")
+        click.echo("nothing to fix: no history has more heads than intended")
         return
     root = settings.root.resolve()
     for edit in edits:
