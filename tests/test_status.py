@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
-from conftest import make_graph, make_tree
+from helpers import copy_case, make_graph, make_tree
 from sqlalchemy.pool import NullPool
 
 from migcheck.checks import REGISTRY
@@ -30,7 +29,6 @@ from migcheck.histories import History
 from migcheck.livedb import read_only_connection
 from migcheck.scratch import mask_url
 
-LINEAR = Path(__file__).parent / "trees" / "clean" / "linear"
 A, B, C = "aaaaaaaaaaaa", "bbbbbbbbbbbb", "cccccccccccc"
 HEAD_FILE = "migrations/versions/cccccccccccc_create_order_table.py"
 SERVERS = {
@@ -144,9 +142,7 @@ def sqlite_db(tmp_path: Path) -> Database:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    target = tmp_path / "linear"
-    shutil.copytree(LINEAR, target)
-    return target
+    return copy_case("clean/linear", tmp_path / "linear")
 
 
 def status(*args: str | Path, env: dict[str, str] | None = None) -> Result:
@@ -368,8 +364,8 @@ def test_missing_sqlite_file_is_not_created(project: Path, tmp_path: Path) -> No
 
 
 def test_several_environments_need_one_to_be_named(tmp_path: Path, sqlite_db: Database) -> None:
-    shutil.copytree(LINEAR, tmp_path / "one")
-    shutil.copytree(LINEAR, tmp_path / "two")
+    copy_case("clean/linear", tmp_path / "one")
+    copy_case("clean/linear", tmp_path / "two")
     sqlite_db.stamp(C)
 
     ambiguous = status(tmp_path, "--database-url", sqlite_db.url)
