@@ -204,6 +204,11 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
+def rev_path(rid: str) -> str:
+    """Where `rev()` and `make_tree()` put revision `rid`'s file, relative to the project root."""
+    return f"migrations/versions/{rid}_rev.py"
+
+
 def rev(
     rid: str,
     down: Down = None,
@@ -227,7 +232,7 @@ def rev(
     return Revision(
         **{
             "id": rid,
-            "path": path or f"migrations/versions/{rid}_rev.py",
+            "path": path or rev_path(rid),
             "down_revisions": _as_tuple(down),
             "branch_labels": _as_tuple(labels),
             "depends_on": _as_tuple(depends),

@@ -16,16 +16,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
-from helpers import copy_case, make_graph, make_tree
+from helpers import copy_case, make_tree
 from sqlalchemy.pool import NullPool
 
 from migcheck.checks import REGISTRY
-from migcheck.checks.status import StatusContext
 from migcheck.cli import main
 from migcheck.config import load_settings
 from migcheck.engine import status as run_status
 from migcheck.errors import MigcheckError
-from migcheck.histories import History
 from migcheck.livedb import read_only_connection
 from migcheck.scratch import mask_url
 
@@ -376,23 +374,7 @@ def test_several_environments_need_one_to_be_named(tmp_path: Path, sqlite_db: Da
     assert chosen.exit_code == 0, chosen.output
 
 
-# --- the rules themselves, and living next to `migcheck check` ----------------------------------------------
-
-
-def test_pending_revisions_are_listed_in_upgrade_order() -> None:
-    graph = make_graph(("a", None), ("b", "a"), ("z", "a"), ("m", ("b", "z")), ("n", "m"))
-    context = StatusContext(History("env", graph), ("a",), True, True)
-
-    [finding] = REGISTRY["MC401"].check(context)
-
-    assert "4 revisions pending: 'b', 'z', 'm', 'n'" in finding.message
-
-
-def test_a_database_with_an_unknown_revision_is_not_also_reported_behind() -> None:
-    graph = make_graph(("a", None), ("b", "a"))
-    context = StatusContext(History("env", graph), ("a", "x"), True, True)
-
-    assert [f.rule for rule in ("MC401", "MC402") for f in REGISTRY[rule].check(context)] == ["MC402"]
+# --- living next to `migcheck check` (the rules themselves: tests/checks/test_status.py) ----------------------
 
 
 def test_check_does_not_run_the_database_rules(project: Path) -> None:
