@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from helpers import copy_case
 
 import migcheck
-
-TREES = Path(__file__).parent / "trees"
 
 
 @pytest.fixture
 def two_heads(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(TREES / "broken" / "two_heads", tmp_path / "two_heads"))
+    return copy_case("broken/two_heads", tmp_path / "two_heads")
 
 
 def test_check_returns_findings_and_facts(two_heads: Path) -> None:
@@ -50,7 +48,7 @@ def test_bad_severity_raises_migcheck_error(two_heads: Path) -> None:
 
 
 def test_findings_are_sorted_by_path_line_rule(tmp_path: Path) -> None:
-    tree = Path(shutil.copytree(TREES / "broken" / "duplicate_id", tmp_path / "dup"))
+    tree = copy_case("broken/duplicate_id", tmp_path / "dup")
 
     keys = [(f.location.path, f.location.line, f.rule) for f in migcheck.check(tree).findings]
 

@@ -2,57 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import add_revision, commit, copy_case, git
 
 from migcheck.cli import main
-
-LINEAR = Path(__file__).parent / "trees" / "clean" / "linear"
-
-
-def git(repo: Path, *args: str) -> str:
-    run = subprocess.run(
-        ["git", "-C", str(repo), *args],
-        capture_output=True,
-        text=True,
-        env={
-            "GIT_AUTHOR_NAME": "t",
-            "GIT_AUTHOR_EMAIL": "t@example.invalid",
-            "GIT_COMMITTER_NAME": "t",
-            "GIT_COMMITTER_EMAIL": "t@example.invalid",
-            "HOME": str(repo),
-            "PATH": "/usr/bin:/bin:/usr/local/bin",
-        },
-    )
-    assert run.returncode == 0, run.stderr
-    return run.stdout
-
-
-def add_revision(repo: Path, rid: str, parent: str, name: str) -> Path:
-    path = repo / "migrations" / "versions" / f"{rid}_{name}.py"
-    path.write_text(
-        f'"""{name}\n\nRevision ID: {rid}\nRevises: {parent}\nCreate Date: 2024-04-01 00:00:00\n\n"""\n'
-        "from alembic import op\nimport sqlalchemy as sa\n\n"
-        f'revision = "{rid}"\ndown_revision = "{parent}"\nbranch_labels = None\ndepends_on = None\n\n\n'
-        f'def upgrade():\n    op.add_column("account", sa.Column("{name}", sa.Integer()))\n\n\n'
-        f'def downgrade():\n    op.drop_column("account", "{name}")\n'
-    )
-    return path
-
-
-def commit(repo: Path, message: str) -> None:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", message)
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """main: aaaa -> bbbb -> cccc; the current branch `feature` starts at main."""
-    root = Path(shutil.copytree(LINEAR, tmp_path / "repo"))
+    root = copy_case("clean/linear", tmp_path / "repo")
     git(root, "init", "-q", "-b", "main")
     commit(root, "base")
     git(root, "checkout", "-qb", "feature")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -11,18 +10,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import copy_case
 
 from migcheck.cli import main
-
-TREES = Path(__file__).parent / "trees"
 
 
 @pytest.fixture
 def project(tmp_path: Path):
     def copy(kind: str, name: str) -> Path:
-        target = tmp_path / name
-        shutil.copytree(TREES / kind / name, target, ignore=shutil.ignore_patterns("expected.json"))
-        return target
+        return copy_case(f"{kind}/{name}", tmp_path / name)
 
     return copy
 

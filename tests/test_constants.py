@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import make_tree, versions_dir
+from helpers import make_tree, versions_dir
 
 import migcheck
 from migcheck.constants import ConstantResolver, Unresolved

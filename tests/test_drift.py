@@ -7,7 +7,6 @@ state of the seed examples is made the way a user makes it: with Alembic's own a
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,17 +15,18 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import TREES, copy_case
 
 import migcheck
 from migcheck.scratch import list_scratch_databases, scratch_database
 
-DRIFT = Path(__file__).parent / "trees" / "drift"
+DRIFT = TREES / "drift"
 
 
 @pytest.fixture
 def project(tmp_path: Path):
     def copy(name: str) -> Path:
-        return Path(shutil.copytree(DRIFT / name, tmp_path / name))
+        return copy_case(DRIFT / name, tmp_path / name)
 
     return copy
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -17,12 +16,13 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import copy_case
 
 import migcheck
 from migcheck.errors import Terminated
 from migcheck.scratch import list_scratch_databases
 
-BLOG = Path(__file__).parent / "trees" / "drift" / "blog_declarative"
+BLOG = "drift/blog_declarative"
 VERSIONS = Path("migrations") / "versions"
 
 STRAY_HEAD = '''\
@@ -60,8 +60,7 @@ def blog(tmp_path: Path):
     """`blog(two_heads=True)`: a private copy of the blog project, optionally with a second, unmerged head."""
 
     def copy(two_heads: bool = True) -> Path:
-        target = tmp_path / f"blog{len(list(tmp_path.iterdir()))}"
-        shutil.copytree(BLOG, target, ignore=shutil.ignore_patterns("__pycache__"))
+        target = copy_case(BLOG, tmp_path / f"blog{len(list(tmp_path.iterdir()))}")
         if two_heads:
             (target / VERSIONS / "zzzzzzzzzzzz_stray.py").write_text(STRAY_HEAD)
         return target
@@ -222,8 +221,8 @@ def test_fail_on_does_not_turn_could_not_check_into_a_pass(blog) -> None:
 
 
 def test_other_environments_are_still_checked(tmp_path: Path) -> None:
-    broken = shutil.copytree(BLOG, tmp_path / "repo" / "broken")
-    shutil.copytree(BLOG, tmp_path / "repo" / "fine")
+    broken = copy_case(BLOG, tmp_path / "repo" / "broken")
+    copy_case(BLOG, tmp_path / "repo" / "fine")
     put_after(broken / "migrations" / "env.py", "from models import Base", "import sys; sys.exit(0)")
 
     result = migcheck.check(tmp_path / "repo")

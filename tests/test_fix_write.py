@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import make_tree, revision_source, versions_dir
+from helpers import make_tree, revision_source, versions_dir
 
 from migcheck.cli import main
 from migcheck.config import load_settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
-from conftest import make_graph, make_revision
+from helpers import make_graph, make_revision
 
 from migcheck.graph import Dangling, RevisionGraph
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import write_revision
+from helpers import write_revision
 
 from migcheck.cli import main
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from helpers import copy_case
 
 import migcheck
 from migcheck.errors import MigcheckError
@@ -105,8 +105,7 @@ def test_project_modules_are_forgotten_after_the_check(package: Path) -> None:
 
 
 def test_python_path_lets_models_live_in_src(tmp_path: Path) -> None:
-    project = Path(__file__).parent / "trees" / "drift" / "blog_declarative"
-    tree = Path(shutil.copytree(project, tmp_path / "blog"))
+    tree = copy_case("drift/blog_declarative", tmp_path / "blog")
     (tree / "src").mkdir()
     (tree / "models.py").rename(tree / "src" / "blogmodels.py")
     env_py = tree / "migrations" / "env.py"

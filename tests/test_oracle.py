@@ -10,7 +10,6 @@ from __future__ import annotations
 import configparser
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_tree, revision_source, versions_dir
+from helpers import copy_case, make_tree, revision_source, versions_dir
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -99,7 +98,7 @@ CASES = sorted(p.name for p in CLEAN.iterdir() if p.is_dir()) if CLEAN.is_dir() 
 def test_clean_tree_heads_and_bases_are_alembics(case: str, tmp_path: Path) -> None:
     root = tmp_path / case
     # a copy: Alembic runs module-level code of revision files (executes_marker writes files)
-    shutil.copytree(CLEAN / case, root)
+    copy_case(CLEAN / case, root)
     configs = alembic_configs(root)
     if not configs:
         pytest.skip(f"{case}: no alembic.ini and no env.py + versions/<dir> layout to build a Config from")

@@ -5,18 +5,16 @@ from __future__ import annotations
 import io
 import os
 import pty
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from helpers import copy_case
 
 from migcheck.config import load_settings
 from migcheck.engine import run
 from migcheck.progress import Progress, TerminalProgress
-
-BLOG = Path(__file__).parent / "trees" / "drift" / "blog_declarative"
 
 
 def _revision(rid: str, down: str, column: str) -> str:
@@ -31,7 +29,7 @@ def _revision(rid: str, down: str, column: str) -> str:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """The blog project with three revisions in a line (the models' `age` column is the last one's)."""
-    root = Path(shutil.copytree(BLOG, tmp_path / "blog", ignore=shutil.ignore_patterns("__pycache__")))
+    root = copy_case("drift/blog_declarative", tmp_path / "blog")
     versions = root / "migrations" / "versions"
     (versions / "bbbbbbbbbbbb_points.py").write_text(_revision("bbbbbbbbbbbb", "aaaaaaaaaaaa", "points"))
     (versions / "cccccccccccc_age.py").write_text(_revision("cccccccccccc", "bbbbbbbbbbbb", "age"))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import make_tree, revision_source, versions_dir
+from helpers import make_tree, revision_source, versions_dir
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import make_project, versions_dir
+from helpers import make_project, versions_dir
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 

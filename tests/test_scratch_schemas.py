@@ -17,13 +17,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import make_project, versions_dir
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateSchema
 
 import migcheck
 from migcheck.scratch import created_database, leaked, scratch_database
-from tests.conftest import make_project, versions_dir
 
 MODELS = """\
 from sqlalchemy import Column, Integer, String

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
-from conftest import (
+from helpers import (
     BRANCH_LABELS_LINE,
     DEPENDS_ON_LINE,
     DOWN_REVISION_LINE,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,20 +17,17 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
-from conftest import REVISION_LINE, make_graph, make_tree, write_revision
+from helpers import REVISION_LINE, copy_case, make_tree, write_revision
 from sqlalchemy.pool import NullPool
 
 from migcheck.checks import REGISTRY
-from migcheck.checks.status import StatusContext
 from migcheck.cli import main
 from migcheck.config import load_settings
 from migcheck.engine import status as run_status
 from migcheck.errors import MigcheckError
-from migcheck.histories import History
 from migcheck.livedb import read_only_connection
 from migcheck.scratch import mask_url
 
-LINEAR = Path(__file__).parent / "trees" / "clean" / "linear"
 A, B, C = "aaaaaaaaaaaa", "bbbbbbbbbbbb", "cccccccccccc"
 HEAD_FILE = "migrations/versions/cccccccccccc_create_order_table.py"
 SERVERS = {
@@ -145,9 +141,7 @@ def sqlite_db(tmp_path: Path) -> Database:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    target = tmp_path / "linear"
-    shutil.copytree(LINEAR, target)
-    return target
+    return copy_case("clean/linear", tmp_path / "linear")
 
 
 def status(*args: str | Path, env: dict[str, str] | None = None) -> Result:
@@ -369,8 +363,8 @@ def test_missing_sqlite_file_is_not_created(project: Path, tmp_path: Path) -> No
 
 
 def test_several_environments_need_one_to_be_named(tmp_path: Path, sqlite_db: Database) -> None:
-    shutil.copytree(LINEAR, tmp_path / "one")
-    shutil.copytree(LINEAR, tmp_path / "two")
+    copy_case("clean/linear", tmp_path / "one")
+    copy_case("clean/linear", tmp_path / "two")
     sqlite_db.stamp(C)
 
     ambiguous = status(tmp_path, "--database-url", sqlite_db.url)
@@ -428,23 +422,7 @@ def test_status_honours_an_ignore_comment_on_the_line_of_the_finding(
     assert findings(result) == []
 
 
-# --- the rules themselves, and living next to `migcheck check` ----------------------------------------------
-
-
-def test_pending_revisions_are_listed_in_upgrade_order() -> None:
-    graph = make_graph(("a", None), ("b", "a"), ("z", "a"), ("m", ("b", "z")), ("n", "m"))
-    context = StatusContext(History("env", graph), ("a",), True, True)
-
-    [finding] = REGISTRY["MC401"].check(context)
-
-    assert "4 revisions pending: 'b', 'z', 'm', 'n'" in finding.message
-
-
-def test_a_database_with_an_unknown_revision_is_not_also_reported_behind() -> None:
-    graph = make_graph(("a", None), ("b", "a"))
-    context = StatusContext(History("env", graph), ("a", "x"), True, True)
-
-    assert [f.rule for rule in ("MC401", "MC402") for f in REGISTRY[rule].check(context)] == ["MC402"]
+# --- living next to `migcheck check` (the rules themselves: tests/checks/test_status.py) ----------------------
 
 
 def test_check_does_not_run_the_database_rules(project: Path) -> None:

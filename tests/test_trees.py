@@ -2,25 +2,25 @@
 
 A clean tree has no finding. A broken tree's findings equal its golden `expected.json` (regenerate after a
 deliberate wording change with `MIGCHECK_UPDATE_GOLDEN=1 python -m pytest tests/test_trees.py`). Adding a
-case means adding files, not code.
+case means adding files, not code; a case without env.py or script.py.mako of its own is checked with the
+stock ones (tests/trees/_stock/).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import TREES, copy_case
 
 import migcheck
 from migcheck.report.json import finding_dict
 
-TREES = Path(__file__).parent / "trees"
 CLEAN = sorted(p for p in (TREES / "clean").iterdir() if p.is_dir())
 BROKEN = sorted(p for p in (TREES / "broken").iterdir() if p.is_dir())
 
@@ -31,12 +31,11 @@ def _ids(paths: list[Path]) -> list[str]:
 
 @pytest.fixture
 def copy_of(tmp_path: Path):
-    """A private copy of a tree, so nothing a run might write lands in the repository."""
+    """A private copy of a tree (with the stock env.py and script.py.mako), so nothing a run might write lands
+    in the repository."""
 
     def copy(case: Path) -> Path:
-        target = tmp_path / case.name
-        shutil.copytree(case, target, ignore=shutil.ignore_patterns("__pycache__", "expected.json"))
-        return target
+        return copy_case(case, tmp_path / case.name)
 
     return copy
 

@@ -32,6 +32,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from helpers import copy_case
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -204,7 +205,7 @@ def make_checkout(tree: Path, workspace: Path, subdir: str = "") -> tuple[str, s
     """
     project = workspace / subdir if subdir else workspace
     workspace.mkdir(parents=True)
-    shutil.copytree(tree, project, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+    copy_case(tree, project)
     newest = max((project / "migrations" / "versions").glob("*.py"))
     held_back = newest.read_bytes()
     newest.unlink()

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fake_api import FakeGitHub, Request
+from helpers import copy_case
 
 TESTS = Path(__file__).resolve().parent.parent
-TREES = TESTS / "trees"
 EVENTS = TESTS / "data" / "events"
 TOKEN = "ghs_fakeInstallationToken0123456789abcdef"
 REPOSITORY = "octo-org/shop"
@@ -70,8 +69,7 @@ def read_outputs(path: Path) -> dict[str, str]:
 
 def copy_tree(name: str, dest: Path) -> Path:
     """A copy of tests/trees/<name> as a job's workspace (a checkout of the repository)."""
-    shutil.copytree(TREES / name, dest, ignore=shutil.ignore_patterns("expected.json", "__pycache__"))
-    return dest
+    return copy_case(name, dest)
 
 
 def job_env(

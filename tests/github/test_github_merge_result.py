@@ -3,25 +3,18 @@ and a merge queue, whose checkout is the merge result itself (MC101)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from fake_api import FakeGitHub
+from helpers import add_revision, commit, copy_case, git
 from jobs import MARKER, event_file
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from test_base import add_revision, commit, git  # noqa: E402
-
 pytest_plugins = ["action_fixtures"]  # the fixtures: api, action, broken, clean
-
-LINEAR = Path(__file__).resolve().parent.parent / "trees" / "clean" / "linear"
 
 
 def _two_prs(tmp_path: Path) -> tuple[Path, str]:
     """A checkout of the PR branch (dddd on cccc) whose base, main, has since merged eeee on cccc."""
-    import shutil
-
-    repo = Path(shutil.copytree(LINEAR, tmp_path / "repo"))
+    repo = copy_case("clean/linear", tmp_path / "repo")
     git(repo, "init", "-q", "-b", "main")
     commit(repo, "base")
     git(repo, "checkout", "-qb", "feature")

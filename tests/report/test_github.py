@@ -5,7 +5,7 @@ from __future__ import annotations
 from migcheck.findings import Severity
 from migcheck.report.github import annotations, command, escape_data, escape_property, render
 
-from .conftest import finding, result
+from .helpers import finding, result
 
 
 def test_data_escapes_percent_cr_and_lf_only() -> None:

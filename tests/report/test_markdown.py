@@ -9,7 +9,7 @@ from migcheck.report import Links, render
 from migcheck.report.markdown import MAX_COMMENT, resolved_note
 from migcheck.report.markdown import render as markdown
 
-from .conftest import finding, history, result
+from .helpers import finding, history, result
 
 LINKS = Links(
     "https://github.com", "octo-org/library", "0" * 40, "https://github.com/octo-org/library/actions/runs/7"

@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from helpers import copy_case
 
 from migcheck.checks import REGISTRY
 from migcheck.cli import main
@@ -15,7 +16,7 @@ from migcheck.findings import Severity
 from migcheck.report import REPORTERS
 from migcheck.report.sarif import render
 
-from .conftest import TREES, finding, result
+from .helpers import finding, result
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 
@@ -113,10 +114,7 @@ def test_the_output_is_deterministic(checked) -> None:
 
 
 def test_the_cli_writes_sarif_and_every_reporter_is_a_format_choice(tmp_path: Path) -> None:
-    import shutil
-
-    target = tmp_path / "two_heads"
-    shutil.copytree(TREES / "broken" / "two_heads", target, ignore=shutil.ignore_patterns("expected.json"))
+    target = copy_case("broken/two_heads", tmp_path / "two_heads")
     run = CliRunner().invoke(main, ["check", str(target), "--no-drift", "--format", "sarif"], env={})
 
     assert run.exit_code == 1
