@@ -17,8 +17,10 @@ Imported as `from helpers import ...` (tests/ is on sys.path through its rootdir
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -340,3 +342,31 @@ def reachable_server(env_var: str, default: str, label: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return url
+
+
+# --- scratch databases other runs leave for a moment ---------------------------------------------------------
+
+SCRATCH_NAME = re.compile(r"^migcheck_[0-9a-f]{12}$")
+
+
+def scratch_databases(server_url: str | None) -> set[str]:
+    """The scratch databases (`migcheck_` + 12 hex digits) on that server now; none for SQLite."""
+    from migcheck.scratch import list_scratch_databases
+
+    if server_url is None:
+        return set()
+    return {name for name in list_scratch_databases(server_url) if SCRATCH_NAME.match(name)}
+
+
+def new_scratch_databases(server_url: str | None, before: set[str], grace: float = 90.0) -> set[str]:
+    """Scratch databases that appeared since `before` and are still there after `grace` seconds.
+
+    Other test runs (other engineers' sessions) share these servers and create and drop their own scratch
+    databases all the time; theirs go away when their run ends, one this test's run left behind never does.
+    """
+    left = scratch_databases(server_url) - before
+    deadline = time.monotonic() + grace
+    while left and time.monotonic() < deadline:
+        time.sleep(1.0)
+        left &= scratch_databases(server_url)
+    return left

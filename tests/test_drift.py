@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import TREES, copy_case
+from helpers import TREES, copy_case, new_scratch_databases, scratch_databases
 
 import migcheck
-from migcheck.scratch import list_scratch_databases, scratch_database
+from migcheck.scratch import scratch_database
 
 DRIFT = TREES / "drift"
 
@@ -29,10 +29,6 @@ def project(tmp_path: Path):
         return copy_case(DRIFT / name, tmp_path / name)
 
     return copy
-
-
-def _leftovers(server_url: str | None) -> set[str]:
-    return set(list_scratch_databases(server_url)) if server_url else set()
 
 
 def _summary(result: migcheck.CheckResult) -> list[tuple[str, str, int]]:
@@ -66,7 +62,7 @@ def _autogenerate(project: Path, ini: str, server_url: str | None) -> None:
 
 def test_seed_blog_reports_the_ungenerated_column_at_the_model_line(project, server_url) -> None:
     blog = project("blog_declarative")
-    before = _leftovers(server_url)
+    before = scratch_databases(server_url)
 
     result = migcheck.check(blog, database_url=server_url)
 
@@ -74,7 +70,7 @@ def test_seed_blog_reports_the_ungenerated_column_at_the_model_line(project, ser
     assert result.findings[0].message == "column `user.age` is in the models but no migration creates it"
     assert "op.add_column('user', sa.Column('age', sa.Integer(), nullable=True))" in result.findings[0].hint
     assert "alembic revision --autogenerate" in result.findings[0].hint
-    assert _leftovers(server_url) == before
+    assert new_scratch_databases(server_url, before) == set()
 
 
 def test_seed_blog_is_clean_once_autogenerate_wrote_the_migration(project, server_url) -> None:
@@ -168,14 +164,14 @@ def test_sqlmodel_models_through_env_py(project) -> None:
 
 
 def test_a_migration_failing_half_way_is_mc202_and_leaves_no_database(project, server_url) -> None:
-    before = _leftovers(server_url)
+    before = scratch_databases(server_url)
 
     result = migcheck.check(project("fails_half_way"), database_url=server_url)
 
     assert _summary(result) == [("MC202", "migrations/versions/cccccccccccc_create_tag_table.py", 21)]
     assert "no_such_table" in result.findings[0].message
     assert result.findings[0].revision == "cccccccccccc"
-    assert _leftovers(server_url) == before
+    assert new_scratch_databases(server_url, before) == set()
 
 
 def test_a_syntax_error_below_the_header_is_mc202_at_its_line(project) -> None:
@@ -272,7 +268,7 @@ def _start_slow_check(blog: Path, server_url: str | None) -> subprocess.Popen[st
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_during_the_check_still_drops_the_scratch_database(project, server_url, how) -> None:
     blog = project("blog_declarative")
-    before = _leftovers(server_url)
+    before = scratch_databases(server_url)
     child = _start_slow_check(blog, server_url)
     marker = blog / "migrations" / "versions" / "ssssssssssss_sleep.py.started"
     deadline = time.monotonic() + 30
@@ -285,12 +281,12 @@ def test_a_signal_during_the_check_still_drops_the_scratch_database(project, ser
 
     assert child.returncode != 0
     assert "Traceback" not in err
-    assert _leftovers(server_url) == before
+    assert new_scratch_databases(server_url, before) == set()
 
 
 def test_two_checks_at_once_on_one_server(project, server_url) -> None:
     first, second = project("blog_declarative"), project("type_and_nullable_change")
-    before = _leftovers(server_url)
+    before = scratch_databases(server_url)
     command = [sys.executable, "-m", "migcheck", "check", "--format", "json"]
     extra = ["--database-url", server_url] if server_url else []
     runs = [
@@ -301,7 +297,7 @@ def test_two_checks_at_once_on_one_server(project, server_url) -> None:
 
     assert [run.returncode for run in runs] == [1, 1]
     assert '"line": 12' in outputs[0] and '"line": 13' in outputs[1]
-    assert _leftovers(server_url) == before
+    assert new_scratch_databases(server_url, before) == set()
 
 
 def test_findings_name_no_password(project, pg_url) -> None:

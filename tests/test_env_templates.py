@@ -20,17 +20,16 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import new_scratch_databases, scratch_databases
 from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.pool import NullPool
 
-from migcheck.scratch import list_scratch_databases
 from tests import env_recipes
 
 # --- the projects -----------------------------------------------------------------------------------------
@@ -273,19 +272,6 @@ def _versions(database: UserDatabase) -> set[str]:
         engine.dispose()
 
 
-def _new_scratch_databases(server_url: str | None, before: set[str]) -> set[str]:
-    """Scratch databases that appeared since `before` and stay; another engineer's run drops its own soon."""
-    if server_url is None:
-        return set()
-    new: set[str] = set()
-    for _ in range(20):
-        new = set(list_scratch_databases(server_url)) - before
-        if not new:
-            break
-        time.sleep(0.5)
-    return new
-
-
 # --- the user's steps -------------------------------------------------------------------------------------
 
 
@@ -370,7 +356,7 @@ def test_new_column_is_reported_until_its_migration_is_generated(
         else make_url(server_url).set(drivername=driver).render_as_string(hide_password=False)
     )
     project = Path(shutil.copytree(generated(kind), tmp_path / "project"))
-    before = set(list_scratch_databases(server_url)) if server_url else set()
+    before = scratch_databases(server_url)
     with contextlib.ExitStack() as stack:
         databases = [
             stack.enter_context(_user_database(tmp_path, server_url, driver, label))
@@ -399,7 +385,7 @@ def test_new_column_is_reported_until_its_migration_is_generated(
 
         # the configured database is the user's: migcheck ran everything on scratch databases
         assert _versions(databases[0]) == first
-    assert _new_scratch_databases(server_url, before) == set()
+    assert new_scratch_databases(server_url, before) == set()
 
 
 # --- Flask-SQLAlchemy 2.x (Flask<2.3, SQLAlchemy 1.4), in a venv of its own ------------------------------

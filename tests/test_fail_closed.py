@@ -12,15 +12,13 @@ import re
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
-from helpers import copy_case
+from helpers import copy_case, new_scratch_databases, scratch_databases
 
 import migcheck
 from migcheck.errors import Terminated
-from migcheck.scratch import list_scratch_databases
 
 BLOG = "drift/blog_declarative"
 VERSIONS = Path("migrations") / "versions"
@@ -331,18 +329,6 @@ def test_two_runs_give_the_same_sarif_fingerprints(blog, mysql_url) -> None:
 # --- a lost connection is no failing migration ------------------------------------------------------
 
 
-def _new_databases(server_url: str, before: set[str]) -> set[str]:
-    """Scratch databases that appeared since `before` and are still there a little later: other test runs on
-    the same server create and drop their own all the time."""
-    left = set(list_scratch_databases(server_url)) - before
-    for _ in range(20):
-        if not left:
-            break
-        time.sleep(0.5)
-        left &= set(list_scratch_databases(server_url))
-    return left
-
-
 @pytest.mark.parametrize(
     ("which", "kill"),
     [("pg_url", "SELECT pg_terminate_backend(pg_backend_pid())"), ("mysql_url", "KILL CONNECTION_ID()")],
@@ -354,7 +340,7 @@ def test_a_lost_connection_is_could_not_check_not_mc202(request, blog, which: st
     (project / VERSIONS / "bbbbbbbbbbbb_kills.py").write_text(
         revision("bbbbbbbbbbbb", "aaaaaaaaaaaa", f'op.execute("{kill}")')
     )
-    before = set(list_scratch_databases(server_url))
+    before = scratch_databases(server_url)
 
     run = cli(str(project), "--database-url", server_url, "--format", "json")
 
@@ -366,7 +352,7 @@ def test_a_lost_connection_is_could_not_check_not_mc202(request, blog, which: st
     )
     assert not re.search(r"migcheck_[0-9a-f]{12}", run.stdout + run.stderr)
     assert "Traceback" not in run.stderr
-    assert _new_databases(server_url, before) == set()
+    assert new_scratch_databases(server_url, before) == set()
 
 
 def test_first_error_line_of_a_dbapi_error_is_the_databases_first_line() -> None:

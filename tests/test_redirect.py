@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import new_scratch_databases, scratch_databases
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from migcheck.scratch import list_scratch_databases
 from tests import env_recipes
 
 MODELS = """\
@@ -150,7 +150,7 @@ def test_on_the_servers_dialect_it_says_it_redirected_and_leaves_no_scratch_data
         'dict(config.get_section(config.config_ini_section, {}), **{"sqlalchemy.url": os.environ["DATABASE_URL"]}),',
     )
     server = _server_of(real_database)
-    leftovers = set(list_scratch_databases(server))
+    leftovers = scratch_databases(server)
     before = _catalog(real_database)
 
     run = _migcheck(root, "--database-url", server, env={"DATABASE_URL": real_database})
@@ -161,7 +161,7 @@ def test_on_the_servers_dialect_it_says_it_redirected_and_leaves_no_scratch_data
     assert "redirected it to its" in run.stdout
     password_free = make_url(real_database).render_as_string(hide_password=True)
     assert password_free.split("@")[-1] in run.stdout
-    assert set(list_scratch_databases(server)) <= leftovers
+    assert new_scratch_databases(server, leftovers) == set()
 
 
 def test_an_engine_made_before_migcheck_ran_is_refused_before_any_statement(tmp_path, real_database) -> None:
@@ -249,7 +249,7 @@ def test_a_multidb_environment_gets_one_scratch_database_per_engine(tmp_path, se
         "target_metadata = {}",
         'import tables\ntarget_metadata = {"engine1": tables.accounts, "engine2": tables.events}',
     )
-    leftovers = set(list_scratch_databases(server_url)) if server_url else set()
+    leftovers = scratch_databases(server_url)
 
     run = _migcheck(root, *(["--database-url", server_url] if server_url else []))
 
@@ -258,4 +258,4 @@ def test_a_multidb_environment_gets_one_scratch_database_per_engine(tmp_path, se
     assert "tables.py:6: MC201 error: table `event`" in run.stdout
     assert run.stdout.count("redirected it to its") == 2  # engine1 and engine2 of the ini
     if server_url:
-        assert set(list_scratch_databases(server_url)) <= leftovers
+        assert new_scratch_databases(server_url, leftovers) == set()
