@@ -13,14 +13,18 @@ from collections.abc import Mapping
 
 from migcheck.checks import REGISTRY
 from migcheck.findings import Finding, Severity
+from migcheck.report.printable import printable
 from migcheck.result import CheckResult
 
 PER_LEVEL, PER_JOB = 10, 50
 
 
 def escape_data(text: str) -> str:
-    """A command's message: `%`, CR and LF are the only characters that could end or fake a command."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A command's message: `%`, CR and LF are the only characters that could end or fake a command.
+
+    Lone surrogates (an undecodable byte in a file name) are written out first: no encoder takes them.
+    """
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
