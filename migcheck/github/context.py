@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -151,9 +152,36 @@ def remove_tokens(environ: MutableMapping[str, str], token: str | None) -> list[
             or (upper.startswith("INPUT_") and "TOKEN" in upper)
             or (token and len(token) >= 8 and token in value)
         ):
+            if environ is os.environ:
+                _overwrite_at_start(name)
             del environ[name]
             removed.append(name)
     return removed
+
+
+def _overwrite_at_start(name: str) -> None:
+    """Overwrite `name`'s value in the environment this process started with, best effort (Linux).
+
+    unsetenv() leaves that copy in place, and /proc/<pid>/environ shows it to every process of the same user:
+    inside the action's container migcheck is PID 1, and `cat /proc/1/environ` would print the token.
+    """
+    if sys.platform != "linux":
+        return
+    try:
+        import ctypes
+
+        # /proc/self/stat: fields 50 and 51 (after the parenthesised command name) bound the starting block
+        fields = Path("/proc/self/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        start, end = int(fields[47]), int(fields[48])
+        libc = ctypes.CDLL(None)
+        libc.getenv.restype = ctypes.c_void_p
+        libc.getenv.argtypes = [ctypes.c_char_p]
+        address = libc.getenv(os.fsencode(name))
+        # only there: a value setenv() put on the heap is glibc's own bookkeeping, and /proc does not show it
+        if address and start <= address < end:
+            ctypes.memset(address, ord("*"), len(ctypes.string_at(address)))
+    except (OSError, ValueError, IndexError, AttributeError):
+        pass
 
 
 def _read_event(path: str | None) -> dict[str, Any]:

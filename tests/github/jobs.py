@@ -139,8 +139,10 @@ def copy_tree(name: str, dest: Path) -> Path:
 def job_env(
     tmp_path: Path, workspace: Path, api: FakeGitHub, event: str, event_path: Path | None
 ) -> dict[str, Any]:
-    """The variables of a GitHub Actions job; every GITHUB_*/MIGCHECK_* of the test's own process unset."""
-    env: dict[str, Any] = {k: None for k in os.environ if k.startswith(("GITHUB_", "MIGCHECK_", "RUNNER_"))}
+    """The variables of a GitHub Actions job; those of the test's own process that a job sets (GITHUB_*,
+    MIGCHECK_*, RUNNER_*, INPUT_*, ACTIONS_*, GH_*) unset."""
+    own = ("GITHUB_", "MIGCHECK_", "RUNNER_", "INPUT_", "ACTIONS_", "GH_")
+    env: dict[str, Any] = {k: None for k in os.environ if k.startswith(own)}
     runner_temp = tmp_path / "runner_temp"
     runner_temp.mkdir(exist_ok=True)
     sha = {

@@ -226,3 +226,19 @@ def test_the_real_entry_point(api: FakeGitHub, broken: Path, tmp_path: Path) -> 
     assert TOKEN not in done.stdout + done.stderr
     assert read_outputs(tmp_path / "github_output")["result"] == "failure"
     assert [c["body"].splitlines()[0] for c in api.comments[42]] == [MARKER]
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_everywhere(action, api: FakeGitHub, broken: Path) -> None:
+    versions = os.fsencode(broken / "migrations" / "versions")
+    os.rename(versions + b"/dddddddddddd_create_loan_table.py", versions + b"/dddddddddddd_caf\xff.py")
+
+    outcome = action(broken)
+
+    assert outcome.exit_code == 1, outcome.stderr
+    assert outcome.outputs["result"] == "failure"
+    shown = "migrations/versions/dddddddddddd_caf\\xff.py"
+    assert shown in outcome.summary and "dddddddddddd_caf%FF.py#L16" in outcome.summary
+    assert shown in api.comments[42][0]["body"]
+    [run] = api.check_runs.values()
+    assert [a["path"] for a in run["annotations"]] == [shown]
+    assert outcome.warnings() == []
