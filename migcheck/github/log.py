@@ -24,37 +24,16 @@ from __future__ import annotations
 
 import contextlib
 import io
-import re
 import sys
-import unicodedata
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import TextIO
 
 from migcheck.github import mask
-from migcheck.report.github import escape_data, escape_property
+from migcheck.report.github import LINE_BREAK, defuse_line, escape_data, escape_property
 from migcheck.report.printable import printable
 
-_BREAK = re.compile(r"\r\n|\r|\n")  # where the runner (.NET's ReadLine) ends a line
 _LONGEST_LINE = 64 * 1024  # a partial line longer than this is written out rather than held
-
-
-def _ignored(char: str) -> bool:
-    """Characters the runner may skip before `::` (.NET's TrimStart takes white space; be wider than it)."""
-    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp")
-
-
-def defuse(line: str) -> str:
-    """One line (no line break in it) that no runner reads as a workflow command, and otherwise unchanged."""
-    start = 0
-    while start < len(line) and _ignored(line[start]):
-        start += 1
-    rest = line[start:]
-    if rest.startswith("::"):
-        return line[:start] + "%3A" + rest[1:]
-    if rest.startswith("##["):
-        return line[:start] + "%23" + rest[1:]
-    return line
 
 
 class Guarded(io.TextIOBase):
@@ -93,7 +72,7 @@ class Guarded(io.TextIOBase):
         pending = self._pending + text
         # a CR at the very end may be the first half of a CRLF
         held = "\r" if pending.endswith("\r") else ""
-        *lines, rest = _BREAK.split(pending[: len(pending) - len(held)])
+        *lines, rest = LINE_BREAK.split(pending[: len(pending) - len(held)])
         for line in lines:
             self._emit(line)
         self._pending = rest + held
@@ -109,7 +88,7 @@ class Guarded(io.TextIOBase):
 
     def trusted(self, line: str) -> None:
         """A workflow command of migcheck's own, on a line of its own (only `Log` calls this)."""
-        if not line.startswith("::") or _BREAK.search(line):
+        if not line.startswith("::") or LINE_BREAK.search(line):
             raise ValueError(f"not one workflow command: {line[:80]!r}")
         self.end_line()
         self.inner.write(line + "\n")
@@ -125,7 +104,7 @@ class Guarded(io.TextIOBase):
     def _emit(self, line: str) -> None:
         for secret in self.secrets:
             line = line.replace(secret, "***")
-        self.inner.write(defuse(printable(line)) + "\n")
+        self.inner.write(defuse_line(printable(line)) + "\n")
 
 
 @contextlib.contextmanager
