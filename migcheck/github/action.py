@@ -11,6 +11,7 @@ command.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -48,12 +49,14 @@ def run_action() -> int:
             return _run(environ, log)
         except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the last boundary, inside the guard
             _debug(exc, log)
-            summary, output = (Path(environ[f]) if environ.get(f) else None for f in _FILES)
-            _cannot_check(describe_failure(exc), log, summary, output)
+            _cannot_check(describe_failure(exc), log, *_files(environ))
             return failure_exit_code(exc)
 
 
-_FILES = ("GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT")
+def _files(environ: Mapping[str, str]) -> tuple[Path | None, Path | None]:
+    """The job summary and the step outputs, when the context that names them could not be read."""
+    summary, output = (environ.get(name) for name in ("GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"))
+    return (Path(summary) if summary else None), (Path(output) if output else None)
 
 
 def _run(environ: Mapping[str, str], log: Log) -> int:
@@ -61,8 +64,7 @@ def _run(environ: Mapping[str, str], log: Log) -> int:
         context = GitHubContext.from_env(environ)
         inputs = Inputs.from_env(environ, context.workspace)
     except MigcheckError as exc:
-        summary, output = (Path(environ[f]) if environ.get(f) else None for f in _FILES)
-        return _cannot_check(str(exc), log, summary, output)
+        return _cannot_check(str(exc), log, *_files(environ))
     try:
         result = _check(context, inputs, log)
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the action's one error boundary
@@ -100,22 +102,19 @@ def _check(context: GitHubContext, inputs: Inputs, log: Log) -> CheckResult:
     from migcheck.engine import run
 
     denied = None if context.code_safe or inputs.allow_untrusted_code else _why_not(context.event_name)
+    anyway = "set allow-untrusted-code: true (MIGCHECK_ALLOW_UNTRUSTED_CODE) to run it anyway"
     if inputs.install and denied:
-        log.warning(f"the install command was not run: {denied}")
+        log.warning(f"the install command was not run: {denied}; {anyway}")
     elif inputs.install:
         _install(inputs.install, context.workspace, log)
     settings = load_settings(context.workspace / inputs.path, inputs.overrides)
     if settings.base is None and context.base_sha:
         settings = _base_from_event(settings, context, log)
     if denied and (settings.drift or settings.drift_only):
-        log.warning(f"drift check not run: {denied} (the graph checks ran)")
+        log.warning(f"drift check not run: {denied}; the graph checks ran; {anyway}")
         settings = replace(settings, drift=False, drift_only=False)
-    runs_code = settings.drift or settings.drift_only
-    if runs_code:
-        # what the project's code prints straight to the file descriptors is not defused: switch commands off
-        with log.framed():
-            checked = run(settings)
-    else:
+    # what the project's code writes straight to the file descriptors is not defused: commands off meanwhile
+    with log.framed() if settings.drift or settings.drift_only else contextlib.nullcontext():
         checked = run(settings)
     result = rebase(checked, settings.root, context.workspace)
     from migcheck.report import text
@@ -125,12 +124,10 @@ def _check(context: GitHubContext, inputs: Inputs, log: Log) -> CheckResult:
 
 
 def _why_not(event: str) -> str:
-    """Why the checked-out code may not run under `event` (the rest of the warning says what was skipped)."""
-    safe = ", ".join(CODE_SAFE_EVENTS)
+    """Why the checked-out code may not run under `event`."""
     return (
         f"under {event} the checkout may hold a stranger's code, which would run with this job's token and"
-        f" secrets; migcheck runs the repository's code only under {safe} (set allow-untrusted-code: true,"
-        " MIGCHECK_ALLOW_UNTRUSTED_CODE, to run it anyway)"
+        f" secrets; migcheck runs the repository's code only under {', '.join(CODE_SAFE_EVENTS)}"
     )
 
 
