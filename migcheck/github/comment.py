@@ -45,7 +45,7 @@ def identity(job: str | None, inputs: Mapping[str, str]) -> str:
     dialect = scheme.partition("+")[0].lower() or "sqlite"
     shown = {k: v for k, v in inputs.items() if k not in _NOT_IDENTITY}
     if url:
-        shown["MIGCHECK_DATABASE_URL"] = re.sub(r"(?<=://)[^/@]*@", "", url)
+        shown["MIGCHECK_DATABASE_URL"] = re.sub(r"(?<=://)[^/]*@", "", url)  # up to the last @ of the netloc
     digest = hashlib.sha256(json.dumps(shown, sort_keys=True).encode("utf-8", "surrogatepass")).hexdigest()
     return f"{job or 'job'}/{dialect}/{digest[:8]}"
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from fake_api import FakeGitHub
 from jobs import LEGACY_MARKER, MARKER, REPOSITORY, copy_tree
 
+from migcheck.github.comment import identity
+
 pytest_plugins = ["action_fixtures"]  # the fixtures: api, action, broken, clean
 
 COMMENTS = f"/repos/{REPOSITORY}/issues/42/comments"
@@ -240,3 +242,14 @@ def test_the_comment_of_an_earlier_migcheck_is_taken_over(action, api: FakeGitHu
     assert comment_calls(outcome) == [("GET", COMMENTS), VIEWER, edit(old)]
     assert old["body"].startswith(MARKER + "\n") and "Resolved" in old["body"]
     assert len(api.comments[42]) == 1
+
+
+def test_the_default_key_ignores_the_credentials_and_the_base_commit() -> None:
+    one = identity(
+        "migcheck", {"MIGCHECK_DATABASE_URL": "postgresql://app:p@ss@db:5432/x", "MIGCHECK_BASE": "a"}
+    )
+    other = identity("migcheck", {"MIGCHECK_DATABASE_URL": "postgresql://ci:other@db:5432/x"})
+
+    assert one == other
+    assert one.startswith("migcheck/postgresql/")
+    assert identity("migcheck", {"MIGCHECK_DATABASE_URL": "postgresql://ci@db:5432/y"}) != one
