@@ -40,6 +40,7 @@ INPUT_ENV = {
     "select": "MIGCHECK_SELECT",
     "ignore": "MIGCHECK_IGNORE",
     "comment": "MIGCHECK_COMMENT",
+    "comment-key": "MIGCHECK_COMMENT_KEY",
     "annotations": "MIGCHECK_ANNOTATIONS",
     "github-token": "MIGCHECK_GITHUB_TOKEN",
     "allow-untrusted-code": "MIGCHECK_ALLOW_UNTRUSTED_CODE",

@@ -1,13 +1,17 @@
 """`migcheck github`: the action's entrypoint. Inputs arrive as MIGCHECK_* env vars, the job's facts as GITHUB_*.
 
-Order: read the context and the inputs (a mistake is exit code 2) -> the install command -> the check, the
-same Settings and engine as `migcheck check` -> publish: annotations (a check run, else workflow commands),
-the sticky PR comment, the job summary, the step outputs. Publishing never changes the exit code: whatever
-fails there becomes a ::warning:: in the log and a line in the job summary.
+Order: read the token and remove every token variable from the environment (nothing the project runs inherits
+one) -> read the context and the inputs (a mistake is exit code 2) -> the install command (only under an event
+that may run the checked-out code) -> the check, the same Settings and engine as `migcheck check` -> publish:
+annotations (a check run, else workflow commands), the sticky PR comment, the job summary, the step outputs.
+Publishing never changes the exit code: whatever fails there becomes a ::warning:: in the log and a line in the
+job summary. Everything printed goes through `log.py`, so that no text from the repository becomes a workflow
+command.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -18,11 +22,11 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-import click
-
 from migcheck.errors import EXIT_CANNOT_CHECK, MigcheckError, describe_failure, failure_exit_code
 from migcheck.github import ApiError, check_run, comment, connect, mask
-from migcheck.github.context import GitHubContext, Inputs
+from migcheck.github.context import CODE_SAFE_EVENTS, GitHubContext, Inputs, remove_tokens, token_from
+from migcheck.github.log import Log, guarded_output
+from migcheck.report.printable import printable
 from migcheck.result import CheckResult
 
 if TYPE_CHECKING:
@@ -32,54 +36,39 @@ if TYPE_CHECKING:
 MAX_SUMMARY = 800_000  # GitHub takes 1 MiB of job summary per step; characters may take several bytes
 
 
-class Log:
-    """The job log: plain lines, and ::warning:: lines that the job summary repeats."""
-
-    def __init__(self, token: str | None) -> None:
-        self.token = token
-        self.warnings: list[str] = []
-        self.notes: list[str] = []
-
-    def info(self, message: str) -> None:
-        click.echo(f"migcheck: {mask(message, self.token)}")
-
-    def warning(self, message: str) -> None:
-        message = mask(message, self.token)
-        self.warnings.append(message)
-        click.echo(f"::warning title=migcheck::{escape(message)}")
-
-    def untrusted(self, text: str) -> None:
-        """Echo text that came from the repository or a command, with workflow commands switched off."""
-        guard = uuid.uuid4().hex
-        click.echo(f"::stop-commands::{guard}")
-        click.echo(mask(text, self.token).rstrip("\n"))
-        click.echo(f"::{guard}::")
-
-
-def escape(text: str) -> str:
-    """Workflow-command data, escaped as @actions/core does."""
-    from migcheck.report.github import escape_data
-
-    return escape_data(text)
-
-
 def run_action() -> int:
-    """Run `migcheck github`; the exit code is the check's (0/1), or 2 when migcheck could not check."""
+    """Run `migcheck github`; the exit code is the check's (0/1), 2 when migcheck could not check, 130/143 on a
+    signal."""
+    environ = dict(os.environ)
+    token = token_from(environ)
+    # kept in `environ` for migcheck's own API calls; gone from what the install command and env.py inherit
+    remove_tokens(os.environ, token)
+    with guarded_output((token,)) as (out, err):
+        log = Log(token, out, err)
+        try:
+            return _run(environ, log)
+        except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the last boundary, inside the guard
+            _debug(exc, log)
+            _cannot_check(describe_failure(exc), log, *_files(environ))
+            return failure_exit_code(exc)
+
+
+def _files(environ: Mapping[str, str]) -> tuple[Path | None, Path | None]:
+    """The job summary and the step outputs, when the context that names them could not be read."""
+    summary, output = (environ.get(name) for name in ("GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"))
+    return (Path(summary) if summary else None), (Path(output) if output else None)
+
+
+def _run(environ: Mapping[str, str], log: Log) -> int:
     try:
-        context = GitHubContext.from_env(os.environ)
-        inputs = Inputs.from_env(os.environ, context.workspace)
+        context = GitHubContext.from_env(environ)
+        inputs = Inputs.from_env(environ, context.workspace)
     except MigcheckError as exc:
-        files = [os.environ.get(name) for name in ("GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT")]
-        summary, output = (Path(f) if f else None for f in files)
-        return _cannot_check(str(exc), Log(None), summary, output)
-    # the project's code (the install command, the drift check's imports) has no business with the token
-    os.environ.pop("MIGCHECK_GITHUB_TOKEN", None)
-    log = Log(context.token)
+        return _cannot_check(str(exc), log, *_files(environ))
     try:
         result = _check(context, inputs, log)
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the action's one error boundary
-        if os.environ.get("MIGCHECK_DEBUG") and not isinstance(exc, MigcheckError):
-            traceback.print_exc()
+        _debug(exc, log)
         _cannot_check(describe_failure(exc), log, context.step_summary, context.output)
         return failure_exit_code(exc)
     # From here on nothing changes the exit code: the check has spoken.
@@ -89,8 +78,7 @@ def run_action() -> int:
     try:
         report = _publish(context, inputs, result, log)
     except Exception as exc:  # noqa: BLE001
-        if os.environ.get("MIGCHECK_DEBUG"):
-            traceback.print_exc()
+        _debug(exc, log)
         log.warning(f"publishing the results failed: {type(exc).__name__}: {exc}")
     if not report:
         from migcheck.report import text
@@ -104,32 +92,43 @@ def run_action() -> int:
     return result.exit_code
 
 
+def _debug(exc: BaseException, log: Log) -> None:
+    if os.environ.get("MIGCHECK_DEBUG") and not isinstance(exc, MigcheckError):
+        log.error("".join(traceback.format_exception(exc)).rstrip("\n"))
+
+
 def _check(context: GitHubContext, inputs: Inputs, log: Log) -> CheckResult:
     from migcheck.config import load_settings
     from migcheck.engine import run
 
-    untrusted = context.privileged_pr and not inputs.allow_untrusted_code
-    if inputs.install and untrusted:
-        log.warning(
-            "the install command was not run: under pull_request_target it would run the pull request's code"
-            " with this repository's token; set allow_untrusted_code: true to run it anyway"
-        )
+    denied = None if context.code_safe or inputs.allow_untrusted_code else _why_not(context.event_name)
+    anyway = "set allow-untrusted-code: true (MIGCHECK_ALLOW_UNTRUSTED_CODE) to run it anyway"
+    if inputs.install and denied:
+        log.warning(f"the install command was not run: {denied}; {anyway}")
     elif inputs.install:
         _install(inputs.install, context.workspace, log)
     settings = load_settings(context.workspace / inputs.path, inputs.overrides)
     if settings.base is None and context.base_sha:
         settings = _base_from_event(settings, context, log)
-    if untrusted and (settings.drift or settings.drift_only):
-        log.warning(
-            "drift check not run: under pull_request_target it would import and run the pull request's code"
-            " with this repository's token; set allow_untrusted_code: true to run it anyway (the graph checks ran)"
-        )
+    if denied and (settings.drift or settings.drift_only):
+        log.warning(f"drift check not run: {denied}; the graph checks ran; {anyway}")
         settings = replace(settings, drift=False, drift_only=False)
-    result = rebase(run(settings), settings.root, context.workspace)
+    # what the project's code writes straight to the file descriptors is not defused: commands off meanwhile
+    with log.framed() if settings.drift or settings.drift_only else contextlib.nullcontext():
+        checked = run(settings)
+    result = rebase(checked, settings.root, context.workspace)
     from migcheck.report import text
 
     log.untrusted(text.render(result))
     return result
+
+
+def _why_not(event: str) -> str:
+    """Why the checked-out code may not run under `event`."""
+    return (
+        f"under {event} the checkout may hold a stranger's code, which would run with this job's token and"
+        f" secrets; migcheck runs the repository's code only under {', '.join(CODE_SAFE_EVENTS)}"
+    )
 
 
 def _base_from_event(settings: Settings, context: GitHubContext, log: Log) -> Settings:
@@ -157,19 +156,19 @@ def _base_from_event(settings: Settings, context: GitHubContext, log: Log) -> Se
 
 
 def _install(command: str, workspace: Path, log: Log) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "MIGCHECK_GITHUB_TOKEN"}
-    click.echo(f"::group::migcheck: {escape(mask(command, log.token))}")
+    # the environment is os.environ, from which run_action() removed every token
+    log.command("group", f"migcheck: {command}")
     try:
         done = subprocess.run(
-            command, shell=True, cwd=workspace, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            command, shell=True, cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )
     except OSError as exc:
-        click.echo("::endgroup::")
+        log.command("endgroup")
         raise MigcheckError(f"MIGCHECK_INSTALL: cannot run {command!r}: {exc.strerror or exc}") from None
     output = done.stdout.decode("utf-8", "replace")
     if output:
         log.untrusted(output)
-    click.echo("::endgroup::")
+    log.command("endgroup")
     if done.returncode != 0:
         tail = "\n".join(output.rstrip().splitlines()[-20:])
         raise MigcheckError(
@@ -270,7 +269,7 @@ def _annotate(
             return
     lines, omitted = workflow.annotations(replace(result, findings=remaining))
     for line in lines:
-        click.echo(line)
+        log.annotation(line)
     if omitted:
         log.notes.append(
             f"{omitted} more {'finding is' if omitted == 1 else 'findings are'} not shown as annotations"
@@ -288,7 +287,7 @@ def _comment(
 ) -> None:
     from migcheck.report import markdown
 
-    mark = comment.marker(inputs.path)
+    mark = comment.marker(inputs.path, inputs.comment_key)
     room = comment.MAX_BODY - len(mark) - 1
     failed = result.exit_code != 0
     assert context.pr_number is not None
@@ -307,6 +306,7 @@ def _comment(
             failed=failed,
             mode=inputs.comment,
             token=context.token,
+            legacy=comment.marker(inputs.path),
         )
     except ApiError as exc:
         why = ""
@@ -329,11 +329,9 @@ def _write_summary(path: Path | None, log: Log, report: str) -> None:
     parts += [_quote(f"[!WARNING]\n{w}") for w in log.warnings]
     try:
         with path.open("a", encoding="utf-8") as summary:
-            summary.write(mask("\n\n".join(parts), log.token) + "\n")
+            summary.write(printable(mask("\n\n".join(parts), log.token)) + "\n")
     except OSError as exc:
-        click.echo(
-            f"::warning title=migcheck::{escape(f'cannot write the job summary: {exc.strerror or exc}')}"
-        )
+        log.command("warning", f"cannot write the job summary: {exc.strerror or exc}", title="migcheck")
 
 
 def _quote(text: str) -> str:
@@ -377,6 +375,7 @@ def set_outputs(path: Path | None, values: Mapping[str, str], log: Log) -> None:
         return
     lines = []
     for name, value in values.items():
+        value = printable(value)
         if "\n" in value or "\r" in value:
             delimiter = f"ghadelimiter_{uuid.uuid4()}"
             lines.append(f"{name}<<{delimiter}\n{value}\n{delimiter}")
@@ -391,17 +390,16 @@ def set_outputs(path: Path | None, values: Mapping[str, str], log: Log) -> None:
 
 def _could_not_check_all(message: str, log: Log) -> None:
     """Part of the check could not run: say so as an error in the log; the findings are still published."""
-    message = mask(message, log.token)
-    click.echo(f"migcheck: error: {message}", err=True)
+    log.error(message)
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        click.echo(f"::error title=migcheck could not check::{escape(message)}")
+        log.command("error", message, title="migcheck could not check")
 
 
 def _cannot_check(message: str, log: Log, summary: Path | None, output: Path | None) -> int:
     message = mask(message, log.token)
-    click.echo(f"migcheck: error: {message}", err=True)
+    log.error(message)
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        click.echo(f"::error title=migcheck::{escape(message)}")
+        log.command("error", message, title="migcheck")
     log.notes.append(f"## migcheck could not check\n\n```\n{message}\n```")
     _write_summary(summary, log, "")
     set_outputs(output, {"result": "error"}, log)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from migcheck.checks import REGISTRY
 from migcheck.findings import Finding, Severity
 from migcheck.github import ApiError, call
+from migcheck.report.printable import printable
 
 if TYPE_CHECKING:
     from github import Github
@@ -38,12 +39,12 @@ def annotation(finding: Finding) -> dict[str, Any]:
     line = max(1, finding.location.line)
     rule = REGISTRY.get(finding.rule)
     return {
-        "path": finding.location.path,
+        "path": printable(finding.location.path),
         "start_line": line,
         "end_line": max(line, finding.location.end_line or line),
         "annotation_level": _LEVELS[finding.severity],
         "title": f"{finding.rule} {rule.name}" if rule else finding.rule,
-        "message": f"{finding.message}\nfix: {finding.hint}"[:MAX_MESSAGE],
+        "message": printable(f"{finding.message}\nfix: {finding.hint}")[:MAX_MESSAGE],
     }
 
 
@@ -70,7 +71,7 @@ def publish(
         )
     except ApiError as exc:
         return Published(0, exc, created=False)
-    output = {"title": title[:255], "summary": _fit(summary)}
+    output = {"title": printable(title)[:255], "summary": _fit(printable(summary))}
     conclusion = "success" if success else "failure"
     batches = [findings[i : i + BATCH] for i in range(0, len(findings), BATCH)] or [()]
     done = 0

@@ -1,5 +1,5 @@
 """What `migcheck github` is asked to do and where: the action's inputs (MIGCHECK_*) and the job's facts
-(GITHUB_* and the event payload).
+(GITHUB_* and the event payload); which events may run the repository's code; which variables hold a token.
 
 Both are read once from the environment; a bad input or a missing or unreadable event payload stops the run
 with a message (exit code 2), never a traceback.
@@ -10,16 +10,37 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from migcheck.errors import MigcheckError
+from migcheck.github.comment import identity
 
 COMMENT_MODES = ("on-failure", "always", "never")
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
-SUPPORTED_EVENTS = (*PULL_REQUEST_EVENTS, "merge_group", "push", "workflow_dispatch")
+# The events under which the install command and the drift check (which imports env.py and the models) may
+# run the checked-out code. Under `pull_request` GitHub gives a fork's PR a read-only token and no secrets (and
+# the author of a branch of this repository can already write to it); under the other four the code is already
+# on a branch of this repository, put there, queued or chosen by someone with write access. Any other event
+# is denied by default: pull_request_target, issue_comment and workflow_run hold a token that can write (and
+# the secrets) while the checkout may be a stranger's pull request, and an event migcheck does not know may be
+# the same. There only the graph checks run, which read the revision files without importing them.
+CODE_SAFE_EVENTS = ("pull_request", "push", "merge_group", "workflow_dispatch", "schedule")
+# Variables that hold a token for GitHub (or for the runner's own services: caches, artifacts, OIDC) which the
+# project's code has no use for; each is removed from the environment before any of that code runs, and so is
+# any other variable that holds migcheck's token (the runner also passes it as INPUT_GITHUB-TOKEN).
+TOKEN_VARIABLES = (
+    "MIGCHECK_GITHUB_TOKEN",
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "GITHUB_ENTERPRISE_TOKEN",
+    "GH_ENTERPRISE_TOKEN",
+    "ACTIONS_RUNTIME_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+)
 API_URL = "https://api.github.com"
 SERVER_URL = "https://github.com"
 _SHA = re.compile(r"^[0-9a-f]{40}$")
@@ -44,6 +65,7 @@ class GitHubContext:
     token: str | None = field(default=None, repr=False)
     # the PR's base commit: what the change merges into (MC110-MC112 check against it)
     base_sha: str | None = None
+    job: str | None = None  # GITHUB_JOB: the job's id in the workflow (the same for every leg of a matrix)
 
     @property
     def run_url(self) -> str | None:
@@ -52,9 +74,9 @@ class GitHubContext:
         return f"{self.server_url.rstrip('/')}/{self.repository}/actions/runs/{self.run_id}"
 
     @property
-    def privileged_pr(self) -> bool:
-        """True under pull_request_target: the PR's code would run with the base repository's token."""
-        return self.event_name == "pull_request_target"
+    def code_safe(self) -> bool:
+        """Whether this event may run the checked-out code (see CODE_SAFE_EVENTS)."""
+        return self.event_name in CODE_SAFE_EVENTS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> GitHubContext:
@@ -104,8 +126,62 @@ class GitHubContext:
             step_summary=_path(get("GITHUB_STEP_SUMMARY")),
             output=_path(get("GITHUB_OUTPUT")),
             runner_temp=_path(get("RUNNER_TEMP")),
-            token=get("MIGCHECK_GITHUB_TOKEN") or get("GITHUB_TOKEN"),
+            token=token_from(environ),
+            job=get("GITHUB_JOB"),
         )
+
+
+def token_from(environ: Mapping[str, str]) -> str | None:
+    """migcheck's token: the action's `github-token` input, else the job's GITHUB_TOKEN."""
+    for name in ("MIGCHECK_GITHUB_TOKEN", "GITHUB_TOKEN"):
+        value = (environ.get(name) or "").strip()
+        if value:
+            return value
+    return None
+
+
+def remove_tokens(environ: MutableMapping[str, str], token: str | None) -> list[str]:
+    """Remove every TOKEN_VARIABLES variable, every INPUT_* variable named like a token, and every variable
+    holding `token`, from `environ` (os.environ: what the install command and the drift check inherit).
+    Returns the names removed."""
+    removed = []
+    for name, value in list(environ.items()):
+        upper = name.upper()
+        if (
+            upper in TOKEN_VARIABLES
+            or (upper.startswith("INPUT_") and "TOKEN" in upper)
+            or (token and len(token) >= 8 and token in value)
+        ):
+            if environ is os.environ:
+                _overwrite_at_start(name)
+            del environ[name]
+            removed.append(name)
+    return removed
+
+
+def _overwrite_at_start(name: str) -> None:
+    """Overwrite `name`'s value in the environment this process started with, best effort (Linux).
+
+    unsetenv() leaves that copy in place, and /proc/<pid>/environ shows it to every process of the same user:
+    inside the action's container migcheck is PID 1, and `cat /proc/1/environ` would print the token.
+    """
+    if sys.platform != "linux":
+        return
+    try:
+        import ctypes
+
+        # /proc/self/stat: fields 50 and 51 (after the parenthesised command name) bound the starting block
+        fields = Path("/proc/self/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        start, end = int(fields[47]), int(fields[48])
+        libc = ctypes.CDLL(None)
+        libc.getenv.restype = ctypes.c_void_p
+        libc.getenv.argtypes = [ctypes.c_char_p]
+        address = libc.getenv(os.fsencode(name))
+        # only there: a value setenv() put on the heap is glibc's own bookkeeping, and /proc does not show it
+        if address and start <= address < end:
+            ctypes.memset(address, ord("*"), len(ctypes.string_at(address)))
+    except (OSError, ValueError, IndexError, AttributeError):
+        pass
 
 
 def _read_event(path: str | None) -> dict[str, Any]:
@@ -174,6 +250,8 @@ class Inputs:
     comment: str = "on-failure"
     annotations: bool = True
     allow_untrusted_code: bool = False
+    # what tells this job's sticky comment from another job's on the same PR (see comment.identity)
+    comment_key: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], workspace: Path) -> Inputs:
@@ -194,6 +272,8 @@ class Inputs:
                 value = tuple(str(workspace / p) for p in value) if key in _LISTS else str(workspace / value)
             overrides[key] = value
         path = get("MIGCHECK_PATH") or "."
+        # the inputs as written (paths not yet made absolute: the workspace differs from runner to runner)
+        written = {var: raw for var, _ in CHECK_FLAGS if (raw := get(var)) is not None}
         return cls(
             path=PurePosixPath(os.path.normpath(path).replace(os.sep, "/")).as_posix(),
             overrides=overrides,
@@ -201,6 +281,7 @@ class Inputs:
             comment=mode,
             annotations=_bool(environ, "MIGCHECK_ANNOTATIONS", True),
             allow_untrusted_code=_bool(environ, "MIGCHECK_ALLOW_UNTRUSTED_CODE", False),
+            comment_key=get("MIGCHECK_COMMENT_KEY") or identity(get("GITHUB_JOB"), written),
         )
 
 

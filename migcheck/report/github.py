@@ -8,24 +8,56 @@ No `from __future__ import annotations` here: it would bind the name of the publ
 to a compiler feature (mypy: no-redef), and every annotation below evaluates fine on Python 3.10.
 """
 
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 
 from migcheck.checks import REGISTRY
 from migcheck.findings import Finding, Severity
+from migcheck.report.printable import printable
 from migcheck.result import CheckResult
 
 PER_LEVEL, PER_JOB = 10, 50
 
 
 def escape_data(text: str) -> str:
-    """A command's message: `%`, CR and LF are the only characters that could end or fake a command."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A command's message: `%`, CR and LF are the only characters that could end or fake a command.
+
+    Lone surrogates (an undecodable byte in a file name) are written out first: no encoder takes them.
+    """
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
     """A property value (`file=`, `title=`): also `:` and `,`, which end the value or the property list."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # where the runner (.NET's ReadLine) ends a line
+
+
+def _ignored(char: str) -> bool:
+    """Characters the runner may skip before `::` (.NET's TrimStart takes white space; be wider than it)."""
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
+def defuse_line(line: str) -> str:
+    """One line (no line break in it) that no runner reads as a workflow command, and otherwise unchanged."""
+    start = 0
+    while start < len(line) and _ignored(line[start]):
+        start += 1
+    rest = line[start:]
+    if rest.startswith("::"):
+        return line[:start] + "%3A" + rest[1:]
+    if rest.startswith("##["):
+        return line[:start] + "%23" + rest[1:]
+    return line
+
+
+def defuse(text: str) -> str:
+    """Text (a report) of which no line is a workflow command when a CI step prints it; lines end in LF."""
+    return "\n".join(defuse_line(line) for line in LINE_BREAK.split(text))
 
 
 def _importance(f: Finding) -> tuple[int, str, int, str, str]:

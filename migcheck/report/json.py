@@ -8,6 +8,7 @@ from typing import Any
 
 from migcheck import __version__
 from migcheck.findings import Finding
+from migcheck.report.printable import printable_data
 from migcheck.result import CheckResult, Point
 
 SCHEMA_VERSION = 1
@@ -63,4 +64,4 @@ def document(result: CheckResult) -> dict[str, Any]:
 
 
 def render(result: CheckResult, *, color: bool = False) -> str:
-    return json.dumps(document(result), indent=2) + "\n"
+    return json.dumps(printable_data(document(result)), indent=2) + "\n"

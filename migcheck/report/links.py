@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from migcheck.report.printable import path_bytes
+
 
 @dataclass(frozen=True)
 class Links:
@@ -17,4 +19,4 @@ class Links:
 
     def blob(self, path: str, line: int | None = None) -> str:
         anchor = f"#L{line}" if line else ""
-        return f"{self.server_url.rstrip('/')}/{self.repository}/blob/{self.sha}/{quote(path)}{anchor}"
+        return f"{self.server_url.rstrip('/')}/{self.repository}/blob/{self.sha}/{quote(path_bytes(path))}{anchor}"

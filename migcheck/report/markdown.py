@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from migcheck import __version__
 from migcheck.checks import REGISTRY
 from migcheck.findings import Finding, Rule, Severity
+from migcheck.report.github import defuse
+from migcheck.report.printable import printable
 from migcheck.result import CheckResult, HistoryFacts
 
 if TYPE_CHECKING:
@@ -239,7 +241,9 @@ def _compose(result: CheckResult, links: Links | None, shown: int, extras: Seque
             parts.append("**How to fix**\n\n" + "\n".join(_fix(f, links, several) for f in ordered[:shown]))
     parts += [e for e in extras if e]
     parts.append(_footer(links))
-    return "\n\n".join(parts) + "\n"
+    # printable and inert here, so that the size limits below measure what is sent (an undecodable byte is
+    # `\xff`; a line of an error that starts with `::error` is `%3A:error`, should a CI step print it)
+    return defuse(printable("\n\n".join(parts) + "\n"))
 
 
 def render(
@@ -269,4 +273,8 @@ def resolved_note(result: CheckResult, links: Links | None = None) -> str:
     if result.exit_code != 0:
         return render(result, links=links)
     rest = f"; {_counts(result.findings)} below `--fail-on {result.fail_on.value}`" if result.findings else ""
-    return f"✅ **Resolved:** migcheck finds no problems {_where(result)}{rest}.\n\n{_footer(links)}\n"
+    return defuse(
+        printable(
+            f"✅ **Resolved:** migcheck finds no problems {_where(result)}{rest}.\n\n{_footer(links)}\n"
+        )
+    )

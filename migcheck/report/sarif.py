@@ -14,6 +14,7 @@ from urllib.parse import quote
 from migcheck import __version__
 from migcheck.checks import REGISTRY
 from migcheck.findings import Finding, Rule, Severity
+from migcheck.report.printable import path_bytes, printable_data
 from migcheck.result import CheckResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -41,7 +42,7 @@ def _uri(path: str) -> str:
     posix = path.replace("\\", "/").lstrip("/")
     while posix.startswith("./"):
         posix = posix[2:]
-    return quote(posix, safe="/")
+    return quote(path_bytes(posix), safe="/")  # an undecodable byte in a file name: its own %XX
 
 
 def fingerprint(finding: Finding) -> str:
@@ -53,7 +54,7 @@ def fingerprint(finding: Finding) -> str:
         finding.environment or "",
         finding.message,
     )
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
@@ -117,4 +118,4 @@ def _invocation(result: CheckResult) -> dict[str, Any]:
 
 
 def render(result: CheckResult, *, color: bool = False) -> str:
-    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(printable_data(document(result)), indent=2, ensure_ascii=False) + "\n"

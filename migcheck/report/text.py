@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from migcheck.findings import Finding, Severity
+from migcheck.report.github import defuse
+from migcheck.report.printable import printable
 from migcheck.result import CheckResult, HistoryFacts, Point
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTICE: "36"}
@@ -44,11 +46,11 @@ def verdict(result: CheckResult) -> str:
         where = where.replace("historys", "histories")
     if result.error is not None:
         reason = (result.error.strip().splitlines() or ["unknown reason"])[0]
-        return f"could not check: {reason}; {found or 'nothing'} found in {where}"
+        return _shown(f"could not check: {reason}; {found or 'nothing'} found in {where}")
     if result.exit_code == 0:
         tail = f" ({found} below --fail-on {result.fail_on.value})" if found else ""
-        return f"ok: {where}{tail}"
-    return f"failed: {found} in {where}"
+        return _shown(f"ok: {where}{tail}")
+    return _shown(f"failed: {found} in {where}")
 
 
 def _finding(f: Finding, color: bool, several: bool) -> str:
@@ -64,4 +66,9 @@ def render(result: CheckResult, *, color: bool = False) -> str:
         lines += [f"  {h.environment}: {_shape(h)}" for h in result.histories]
     lines += [_finding(f, color, several) for f in result.findings]
     lines += [f"note: {n}" for n in result.notices]
-    return "\n".join(lines) + "\n"
+    return _shown("\n".join(lines) + "\n")
+
+
+def _shown(text: str) -> str:
+    """Printable, and inert when a CI step prints it: repository text may start a line with `::error`."""
+    return defuse(printable(text))

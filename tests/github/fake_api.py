@@ -6,7 +6,12 @@ characters, ...). A request GitHub would refuse, or a path the fake does not kno
 noted in `violations`, which every test expects to be empty.
 
 Faults are injected per route: `api.fault("POST", "/issues/42/comments", "forbidden")` answers the next
-matching request with a fork PR's 403; `times=` repeats it.
+matching request with a fork PR's 403; `times=` repeats it. `twin_before` / `twin_after` on a comment's POST
+play a concurrent run of the same job, whose identical comment lands just before or just after this one.
+
+The token belongs to `login` (`github-actions[bot]`, the job's GITHUB_TOKEN, by default): GraphQL's `viewer`
+names it, and `GET /user` answers as GitHub does for an app's installation token (403) unless `login` is a
+user's.
 """
 
 from __future__ import annotations
@@ -23,7 +28,17 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 MAX_BODY = 65_536
 MAX_ANNOTATIONS = 50
-FAULTS = ("forbidden", "not_found", "bad_gateway", "slow", "secondary_rate_limit", "echo_token")
+FAULTS = (
+    "forbidden",
+    "not_found",
+    "bad_gateway",
+    "slow",
+    "secondary_rate_limit",
+    "echo_token",
+    "twin_before",
+    "twin_after",
+)
+BOT = "github-actions[bot]"
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,7 @@ class FakeGitHub:
 
     token: str
     repository: str = "octo-org/shop"
+    login: str = BOT  # whose token it is
     max_per_page: int = 100
     base_url: str = ""
     requests: list[Request] = field(default_factory=list)
@@ -105,6 +121,14 @@ class FakeGitHub:
         }
         self.comments.setdefault(number, []).append(comment)
         return comment
+
+    def _delete_comment(self, cid: int) -> bool:
+        for comments in self.comments.values():
+            for comment in comments:
+                if comment["id"] == cid:
+                    comments.remove(comment)
+                    return True
+        return False
 
     def _repo(self) -> dict[str, Any]:
         owner, name = self.repository.split("/")
@@ -190,6 +214,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         with api._lock:
             status, payload, headers = self._route(request)
+            if fault is not None and fault.kind == "twin_after" and status == 201:
+                api._new_comment(int(payload["issue_url"].rsplit("/", 1)[1]), request.body["body"], api.login)
         self._send(status, payload, headers)
 
     def _check(self, r: Request) -> str | None:
@@ -225,6 +251,13 @@ class _Handler(BaseHTTPRequestHandler):
         if fault.kind == "slow":
             time.sleep(fault.delay)
             return False
+        if fault.kind == "twin_before":
+            number = int(request.path.split("/")[-2])
+            with self.server.api._lock:
+                self.server.api._new_comment(number, request.body["body"], self.server.api.login)
+            return False
+        if fault.kind == "twin_after":
+            return False  # the twin is made once this request has made its comment
         if fault.kind == "forbidden":
             self._send(403, _error("Resource not accessible by integration", "rest/issues/comments"))
         elif fault.kind == "echo_token":
@@ -249,6 +282,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self, r: Request) -> tuple[int, Any, dict[str, str]]:
         api = self.server.api
+        if r.path == "/graphql" and r.method == "POST":
+            return self._graphql(r.body)
+        if r.path == "/user" and r.method == "GET":
+            if api.login.endswith("[bot]"):
+                return 403, _error("Resource not accessible by integration", "rest/users/users"), {}
+            return 200, {"login": api.login, "id": 583231, "type": "User"}, {}
         prefix = api.repo_path()
         if r.path == prefix and r.method == "GET":
             return 200, api._repo(), {}
@@ -271,6 +310,9 @@ class _Handler(BaseHTTPRequestHandler):
                 found[0]["body"] = r.body["body"]
                 found[0]["updated_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
                 return 200, found[0], {}
+            if r.method == "DELETE" and found:
+                api._delete_comment(found[0]["id"])
+                return 204, None, {}
             if not found:
                 return 404, _error("Not Found", "rest/issues/comments"), {}
         if rest == "/check-runs" and r.method == "POST":
@@ -281,6 +323,15 @@ class _Handler(BaseHTTPRequestHandler):
                 return 200, _update_check_run(run, r.body), {}
         api.violations.append(f"{r.method} {r.path}: unknown endpoint")
         return 404, _error("Not Found", "rest"), {}
+
+    def _graphql(self, body: Any) -> tuple[int, Any, dict[str, str]]:
+        """Only `viewer { login }`: what an action asks to learn whose token it holds."""
+        api = self.server.api
+        query = body.get("query") if isinstance(body, dict) else None
+        if not isinstance(query, str) or re.sub(r"\s+", " ", query).strip() != "query { viewer { login } }":
+            api.violations.append(f"POST /graphql: a query the fake does not know: {query!r}")
+            return 200, {"errors": [{"message": "unknown query", "type": "INTERNAL"}]}, {}
+        return 200, {"data": {"viewer": {"login": api.login}}}, {}
 
     def _page(self, r: Request, items: list[dict[str, Any]]) -> tuple[int, Any, dict[str, str]]:
         api = self.server.api
@@ -345,7 +396,8 @@ class _Handler(BaseHTTPRequestHandler):
         }
 
     def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        self._send_raw(status, json.dumps(payload).encode(), "application/json; charset=utf-8", headers)
+        data = b"" if status == 204 else json.dumps(payload).encode()
+        self._send_raw(status, data, "application/json; charset=utf-8", headers)
 
     def _send_raw(self, status: int, data: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
         try:

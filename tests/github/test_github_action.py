@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 import pytest
 from fake_api import FakeGitHub
-from jobs import MERGE_SHA, REPOSITORY, TOKEN, copy_tree, event_file, job_env, read_outputs
+from jobs import MARKER, MERGE_SHA, REPOSITORY, TOKEN, copy_tree, event_file, job_env, read_outputs
 
 from migcheck.cli import check
 from migcheck.github.context import CHECK_FLAGS
@@ -50,7 +50,7 @@ def test_pull_request_target_refuses_the_drift_check(action, api: FakeGitHub, tm
     assert outcome.exit_code == 0  # the graph is fine; the un-generated column goes unseen
     [warning] = outcome.warnings()
     assert "drift check not run: under pull_request_target" in warning
-    assert "allow_untrusted_code" in warning
+    assert "allow-untrusted-code: true" in warning
     assert "drift check not run" in outcome.summary
     assert api.check_runs  # the graph checks' results are still published
 
@@ -262,4 +262,20 @@ def test_the_real_entry_point(api: FakeGitHub, broken: Path, tmp_path: Path) -> 
     assert done.returncode == 1, done.stderr
     assert TOKEN not in done.stdout + done.stderr
     assert read_outputs(tmp_path / "github_output")["result"] == "failure"
-    assert [c["body"].splitlines()[0] for c in api.comments[42]] == ["<!-- migcheck:comment path=. -->"]
+    assert [c["body"].splitlines()[0] for c in api.comments[42]] == [MARKER]
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_everywhere(action, api: FakeGitHub, broken: Path) -> None:
+    versions = os.fsencode(broken / "migrations" / "versions")
+    os.rename(versions + b"/dddddddddddd_create_loan_table.py", versions + b"/dddddddddddd_caf\xff.py")
+
+    outcome = action(broken)
+
+    assert outcome.exit_code == 1, outcome.stderr
+    assert outcome.outputs["result"] == "failure"
+    shown = "migrations/versions/dddddddddddd_caf\\xff.py"
+    assert shown in outcome.summary and "dddddddddddd_caf%FF.py#L16" in outcome.summary
+    assert shown in api.comments[42][0]["body"]
+    [run] = api.check_runs.values()
+    assert [a["path"] for a in run["annotations"]] == [shown]
+    assert outcome.warnings() == []

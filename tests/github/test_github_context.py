@@ -33,16 +33,16 @@ def test_a_pull_request_is_checked_at_its_head_commit() -> None:
     assert context.pr_number == 42
     assert context.sha == PR_HEAD_SHA
     assert not context.from_fork
-    assert not context.privileged_pr
+    assert context.code_safe
     assert context.run_url == "https://github.com/octo-org/shop/actions/runs/8123456789"
 
 
-def test_pull_request_target_from_a_fork_is_privileged() -> None:
+def test_pull_request_target_from_a_fork_may_not_run_its_code() -> None:
     context = GitHubContext.from_env(environ("pull_request_target"))
 
     assert context.pr_number == 43
     assert context.from_fork
-    assert context.privileged_pr
+    assert not context.code_safe
 
 
 def test_a_merge_group_is_checked_at_its_head_and_has_no_pr() -> None:

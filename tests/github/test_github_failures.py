@@ -55,6 +55,7 @@ def test_a_502_is_retried_then_the_comment_is_posted(action, api: FakeGitHub, br
         ("GET", COMMENTS),
         ("GET", COMMENTS),
         ("POST", COMMENTS),
+        ("GET", COMMENTS),
     ]
     assert outcome.warnings() == []
     assert len(api.comments[42]) == 1
@@ -81,6 +82,7 @@ def test_a_slow_answer_times_out_and_is_retried(action, api: FakeGitHub, broken:
         ("GET", COMMENTS),
         ("GET", COMMENTS),
         ("POST", COMMENTS),
+        ("GET", COMMENTS),
     ]
     assert outcome.warnings() == []
     assert len(api.comments[42]) == 1
@@ -105,7 +107,13 @@ def test_a_secondary_rate_limit_is_waited_out(action, api: FakeGitHub, broken: P
 
     assert time.monotonic() - started >= 1.0  # retry-after is honoured
     # the retry looks again first, so a create that did go through is edited rather than repeated
-    assert outcome.calls() == [("GET", COMMENTS), ("POST", COMMENTS), ("GET", COMMENTS), ("POST", COMMENTS)]
+    assert outcome.calls() == [
+        ("GET", COMMENTS),
+        ("POST", COMMENTS),
+        ("GET", COMMENTS),
+        ("POST", COMMENTS),
+        ("GET", COMMENTS),  # after creating: one comment of this job's, as it should be
+    ]
     assert outcome.warnings() == []
     assert len(api.comments[42]) == 1
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
+import pytest
+
 from migcheck.findings import Severity
-from migcheck.report.github import annotations, command, escape_data, escape_property, render
+from migcheck.report import render
+from migcheck.report.github import annotations, command, escape_data, escape_property
+from migcheck.report.github import render as render_github
 
 from .helpers import finding, result
 
@@ -92,14 +99,14 @@ def test_at_most_per_job_are_annotated_in_all() -> None:
 
 
 def test_render_ends_with_a_notice_counting_what_was_left_out() -> None:
-    out = render(_many(12, 0, 0)).splitlines()
+    out = render_github(_many(12, 0, 0)).splitlines()
 
     assert len(out) == 11
     assert out[-1] == "::notice::2 more findings are not shown as annotations; see the job summary"
 
 
 def test_the_closing_notice_keeps_a_slot_of_its_own() -> None:
-    out = render(_many(10, 10, 12)).splitlines()
+    out = render_github(_many(10, 10, 12)).splitlines()
 
     notices = [line for line in out if line.startswith("::notice")]
     assert len(notices) == 10  # 9 findings and the closing notice: GitHub shows 10 notices per step
@@ -107,8 +114,8 @@ def test_the_closing_notice_keeps_a_slot_of_its_own() -> None:
 
 
 def test_render_has_no_closing_notice_when_everything_fits() -> None:
-    assert render(_many(1, 0, 0)).count("::") == 2
-    assert render(result()) == ""
+    assert render_github(_many(1, 0, 0)).count("::") == 2
+    assert render_github(result()) == ""
 
 
 def test_a_check_that_could_not_run_is_one_escaped_error_command_first() -> None:
@@ -116,8 +123,25 @@ def test_a_check_that_could_not_run_is_one_escaped_error_command_first() -> None
 
     failed = replace(result(finding()), error="env: drift check: 100% broken\nline two")
 
-    first, second = render(failed).splitlines()
+    first, second = render_github(failed).splitlines()
 
     assert first == "::error title=migcheck could not check::env: drift check: 100%25 broken%0Aline two"
     assert second.startswith("::error file=")
     assert annotations(failed)[0] == [second]  # the action reports the reason itself, once
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json", "sarif"])
+def test_no_other_report_holds_a_workflow_command_for_a_ci_step_to_run(fmt: str) -> None:
+    """`migcheck check` in a workflow step prints its report where the runner reads commands."""
+    payload = "x\n::error title=INJECTED::a\r  ::add-mask::b\n##[error]c"
+    res = replace(
+        result(finding(message=payload, hint=payload, path="::error::d.py")),
+        error=payload,
+        notices=(payload,),
+    )
+
+    report = render(res, fmt)
+
+    lines = re.split(r"\r\n|\r|\n", report)
+    assert [line for line in lines if line.lstrip().startswith(("::", "##["))] == []
+    assert "INJECTED" in report
