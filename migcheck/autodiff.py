@@ -4,6 +4,7 @@ with a one-sentence message and the op code Alembic would render for it. Alembic
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 from migcheck.outcome import Difference
@@ -11,6 +12,13 @@ from migcheck.outcome import Difference
 
 def describe(ops: list[Any]) -> list[Difference]:
     """One `Difference` per autogenerate operation, in plain words, with the op code Alembic would render."""
+    with warnings.catch_warnings():
+        # rendering the drop of an unnamed constraint warns that it needs a name; the finding says it is unnamed
+        warnings.simplefilter("ignore")
+        return _describe(ops)
+
+
+def _describe(ops: list[Any]) -> list[Difference]:
     from alembic.operations import ops as alembic_ops
 
     found: list[Difference] = []
@@ -65,13 +73,13 @@ def _difference(op: Any, table: str | None, wrapper: Any) -> Difference:
         )
     if isinstance(op, o.AlterColumnOp):
         return Difference("alter_column", table, op.column_name, _alter_message(op, table), code)
-    kind, what, label = _constraint_words(op)
+    kind, what = _constraint_words(op)
     where = (
         "in the models but no migration creates it"
         if kind.startswith("add")
         else "created by the migrations but not in the models"
     )
-    return Difference(kind, table, None, f"{what} `{label}` on table {t} is {where}", code)
+    return Difference(kind, table, None, f"{what} on table {t} is {where}", code)
 
 
 def _alter_message(op: Any, table: str | None) -> str:
@@ -94,12 +102,42 @@ def _alter_message(op: Any, table: str | None) -> str:
     )
 
 
-def _constraint_words(op: Any) -> tuple[str, str, str]:
-    """(kind, what, name) of an index, constraint or comment operation, e.g. ("add_index", "index", "ix_a")."""
+def _constraint_words(op: Any) -> tuple[str, str]:
+    """(kind, words) of an index, constraint or comment operation: ("add_index", "index `ix_a`"); an unnamed one
+    by what it covers: ("add_foreign_key", "foreign key (author_id) -> users (id)")."""
     name = type(op).__name__.removesuffix("Op")
     adding = name.startswith(("Create", "Add"))
-    label = getattr(op, "index_name", None) or getattr(op, "constraint_name", None) or ""
     what = re.sub(
         r"(?<!^)(?=[A-Z])", " ", name.removeprefix("Create").removeprefix("Drop").removeprefix("Add")
     ).lower()
-    return ("add_" if adding else "remove_") + what.replace(" ", "_"), what, label
+    if what == "constraint":  # a DropConstraintOp: its type is an attribute ("foreignkey", "unique", ...)
+        what = _CONSTRAINT_TYPES.get(getattr(op, "constraint_type", None) or "", what)
+    kind = ("add_" if adding else "remove_") + what.replace(" ", "_")
+    if "comment" in what:
+        return kind, what
+    label = getattr(op, "index_name", None) or getattr(op, "constraint_name", None)
+    return kind, f"{what} `{label}`" if label else f"{what} {_covers(op)}".rstrip()
+
+
+_CONSTRAINT_TYPES = {"foreignkey": "foreign key", "unique": "unique constraint", "check": "check constraint"}
+_CONSTRAINT_TYPES |= {"primary": "primary key"}
+
+
+def _covers(op: Any) -> str:
+    """What an unnamed constraint or index is on: "(a, b)", "(author_id) -> users (id)", "(price > 0)"."""
+    op = getattr(op, "_reverse", None) or op  # a drop carries the reflected object's create op
+    if hasattr(op, "referent_table"):  # CreateForeignKeyOp
+        schema = op.kw.get("referent_schema")
+        referred = f"{schema}.{op.referent_table}" if schema else op.referent_table
+        return f"{_listed(op.local_cols)} -> {referred} {_listed(op.remote_cols)}"
+    if hasattr(op, "condition"):  # CreateCheckConstraintOp
+        return _listed([op.condition])
+    if getattr(op, "columns", None):  # unique constraints, primary keys, indexes
+        return _listed(op.columns)
+    return ""
+
+
+def _listed(items: Any) -> str:
+    words = [str(getattr(item, "name", None) or item) for item in items]
+    text = ", ".join(" ".join(w.split()) for w in words)
+    return f"({text if len(text) <= 80 else text[:77] + '...'})"

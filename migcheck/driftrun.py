@@ -53,10 +53,14 @@ def run_drift(
         if failure is not None:
             return DriftOutcome(runner.dialect, failure=failure), None
         if runner.uses_env_py and not runner.uses_scratch():
+            advice = (
+                "--metadata names a Flask app, so its env.py ran: name the models instead (e.g. app:db)"
+                if settings.metadata
+                else "pass --metadata module:attr"
+            )
             raise MigcheckError(
                 f"{env.name}: env.py did not run the migrations on the scratch database migcheck gave it (it"
-                " connected in a way migcheck cannot redirect?); pass --metadata module:attr so migcheck runs"
-                " them itself"
+                f" connected in a way migcheck cannot redirect?); {advice} so migcheck runs them itself"
             )
         ops, sources = runner.compare()
         outcome = DriftOutcome(runner.dialect, tuple(describe(ops)), sources=sources)

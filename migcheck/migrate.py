@@ -9,12 +9,10 @@ Alembic's autogenerate, and what comes back is data (`Difference`, `Failure`), n
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import re
 import tempfile
 import traceback
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,8 +30,13 @@ from migcheck.models import (
 )
 from migcheck.outcome import Failure, Irreversible
 from migcheck.redirect import EngineRedirector, async_url
+from migcheck.userio import UserOutput
 
 _ENV_HINT = "if env.py needs your application to run, pass --metadata module:attr (e.g. app:create_app)"
+_IMPORT_HINT = (
+    "Alembic imports every revision file to run the migrations: what a revision file imports must import"
+    " where migcheck runs too (set the environment variables and settings it reads)"
+)
 _NO_METADATA = re.compile(r"^\s*target_metadata\s*(?::[^=]*)?=\s*None\s*$", re.M)
 # env.py files written for an async engine (alembic init -t async, FastAPI-style projects)
 _ASYNC_ENV = re.compile(r"\b(?:async_engine_from_config|create_async_engine|AsyncEngine)\b")
@@ -121,14 +124,22 @@ def _shared_connection_class() -> type:
 
 
 class _Tracker:
-    """Which migration step is running: Alembic's MigrationContext is wrapped to record each step it runs."""
+    """Which migration step is running: Alembic's MigrationContext is wrapped to record each step it runs.
+
+    It also keeps the first database error of the step, caught by the migration or not: on PostgreSQL a
+    migration that catches its own error (a try/except around op.execute) fails at its next statement with
+    "current transaction is aborted", and the error to report is the first one.
+    """
 
     def __init__(self) -> None:
         self.step: Any = None
+        self.first_error: BaseException | None = None
 
     @contextlib.contextmanager
     def installed(self) -> Iterator[_Tracker]:
         from alembic.runtime.migration import MigrationContext
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
 
         original = MigrationContext.run_migrations
         tracker = self
@@ -138,7 +149,7 @@ class _Tracker:
 
             def tracked(heads: Any, context: Any) -> Iterator[Any]:
                 for step in steps(heads, context):
-                    tracker.step = step
+                    tracker.step, tracker.first_error = step, None
                     script = getattr(step, "revision", None)
                     if script is not None:
                         progress.step(tracker, script.revision, getattr(step, "is_upgrade", True))
@@ -152,31 +163,64 @@ class _Tracker:
                 ctx._migrations_fn = steps
 
         MigrationContext.run_migrations = run_migrations  # type: ignore[method-assign,assignment]
+        # every engine that may run a statement here is a scratch database's: the redirector refuses the others
+        event.listen(Engine, "handle_error", self._database_error)
+        self.step = self.first_error = None
         try:
             yield self
         finally:
+            event.remove(Engine, "handle_error", self._database_error)
             MigrationContext.run_migrations = original  # type: ignore[method-assign]
+
+    def _database_error(self, context: Any) -> None:
+        if self.first_error is None and context.sqlalchemy_exception is not None:
+            self.first_error = context.sqlalchemy_exception
 
     def failure(self, exc: BaseException) -> Failure | None:
         if self.step is None:
             return None
         script = getattr(self.step, "revision", None)
         revision = getattr(script, "revision", None)
-        return Failure(revision, first_error_line(exc), downgrade=not getattr(self.step, "is_upgrade", True))
+        return Failure(revision, self.error_line(exc), downgrade=not getattr(self.step, "is_upgrade", True))
+
+    def error_line(self, exc: BaseException) -> str:
+        """What `exc` says, or the step's first database error when `exc` is only its follow-on."""
+        first = self.first_error
+        if first is None or first is exc or not _aborted_transaction(exc) or _aborted_transaction(first):
+            return first_error_line(exc)
+        return (
+            f'{first_error_line(first)}; the statements after it failed with "current transaction is aborted"'
+        )
 
 
 def first_error_line(exc: BaseException) -> str:
-    """The database's own first line for a DBAPI error, else the exception's type and first line."""
+    """The exception's type and first line; for a DBAPI error, the driver's exception type and the database's
+    own first line (e.g. "UndefinedTable: relation "x" does not exist")."""
     from sqlalchemy.exc import DBAPIError
 
     orig = getattr(exc, "orig", None)
-    if isinstance(exc, DBAPIError) and orig is not None:
-        text = str(orig).strip()
-        return (text.splitlines() or [type(orig).__name__])[0][:300]
     # str() of an AssertionError is often "" and of some errors only their argument ("[]"): keep the type
-    inner = orig if isinstance(orig, BaseException) else exc
+    inner = orig if isinstance(exc, DBAPIError) and isinstance(orig, BaseException) else exc
     lines = str(inner).strip().splitlines()
     return (f"{type(inner).__name__}: {lines[0]}" if lines else type(inner).__name__)[:300]
+
+
+_ABORTED = "25P02"  # PostgreSQL's in_failed_sql_transaction
+
+
+def _aborted_transaction(exc: BaseException) -> bool:
+    """Whether `exc` is PostgreSQL refusing a statement because an earlier one failed in the transaction."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if _ABORTED in (getattr(current, "sqlstate", None), getattr(current, "pgcode", None)):
+            return True
+        if "current transaction is aborted" in str(current):
+            return True
+        orig = getattr(current, "orig", None)
+        current = orig if isinstance(orig, BaseException) else (current.__cause__ or current.__context__)
+    return False
 
 
 def _lost_connection(exc: BaseException) -> bool:
@@ -192,18 +236,6 @@ def _lost_connection(exc: BaseException) -> bool:
             return True
         current = current.__cause__ or current.__context__
     return False
-
-
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """env.py files configure logging and print; a clean migcheck run prints only its verdict."""
-    with (
-        contextlib.redirect_stdout(io.StringIO()),
-        contextlib.redirect_stderr(io.StringIO()),
-        warnings.catch_warnings(),
-    ):
-        warnings.simplefilter("ignore")
-        yield
 
 
 class Runner:
@@ -230,13 +262,14 @@ class Runner:
         self.env, self.url, self.metadata_spec, self.cwd = env, url, metadata, cwd
         self.roots = tuple(python_path)
         self._stack = contextlib.ExitStack()
-        self.redirector = EngineRedirector(url, server_url, self._stack)
+        self.redirector = EngineRedirector(url, server_url, self._stack, suggest_metadata=not metadata)
         self.engine = self.redirector.approve(create_engine(url, poolclass=NullPool))
         self.dialect = self.engine.dialect.name
         self.env_py = env.script_location / "env.py"
         self.env_text = _read(self.env_py)
         self.config = self._config()
         self.tracker = _Tracker()
+        self.output = UserOutput()
         self.metadata: Any = None
         self.app: Any = None
         self._app_loaded = False
@@ -255,7 +288,7 @@ class Runner:
     def _load_app(self) -> Any:
         if not self._app_loaded:
             self._app_loaded = True
-            with _quiet():
+            with self.output.running():
                 self.app = load_flask_app(self.metadata_spec, self.roots)
         return self.app
 
@@ -296,6 +329,7 @@ class Runner:
         # one import of the project for the whole check: models register tables on global MetaData objects
         # (SQLModel), which a second import in the same run would define twice
         try:
+            self._stack.enter_context(self.output.session())
             self._stack.enter_context(project_context(self.cwd, self.roots))
             self._stack.enter_context(self.redirector.installed())
         except BaseException:
@@ -312,7 +346,7 @@ class Runner:
     @contextlib.contextmanager
     def _running(self) -> Iterator[None]:
         app = self._flask_app() if self._flask_env and self.uses_env_py else None
-        with _quiet(), self.tracker.installed():
+        with self.output.running(), self.tracker.installed():
             if app is not None:
                 with app.app_context():
                     yield
@@ -396,17 +430,28 @@ class Runner:
         # sys.exit() in env.py, a revision file or a migration is no failing migration: it ends the run
         failure = (step or self._broken_revision_file(exc)) if isinstance(exc, Exception) else None
         if failure is None:
-            roots = (*self.roots, self.env.script_location, *self.env.version_locations)
-            frames = traceback.extract_tb(exc.__traceback__)
-            last = os.path.abspath(frames[-1].filename) if frames else ""
-            if step and step.revision:
-                what = f"revision {step.revision}"
-            elif last.startswith(tuple(str(p) for p in self.env.version_locations)):
-                what = f"revision file {os.path.basename(last)}"  # while Alembic imported it
-            else:
-                what = "env.py"
-            raise user_error(exc, f"{self.env.name}: {what}", roots, _ENV_HINT) from None
+            raise self._user_error(exc, step.revision if step else None) from None
         return failure
+
+    def _user_error(self, exc: BaseException, revision: str | None, during: str = "") -> MigcheckError:
+        """The project's code stopped the check: say where (a revision, a revision file Alembic was importing,
+        env.py) with the project's own frames only, and suggest --metadata only where it would help."""
+        roots = (*self.roots, self.env.script_location, *self.env.version_locations)
+        imported = _outermost_frame_in(exc, self.env.version_locations)
+        if revision:
+            return user_error(exc, f"{self.env.name}: revision {revision}", roots)
+        if imported is not None:
+            return user_error(
+                exc,
+                f"{self.env.name}: revision file {os.path.basename(imported)}",
+                roots,
+                _IMPORT_HINT,
+                imported,
+            )
+        if self.uses_env_py:
+            hint = "" if self.metadata_spec else _ENV_HINT
+            return user_error(exc, f"{self.env.name}: env.py{during}", roots, hint)
+        return user_error(exc, f"{self.env.name}: running the migrations with --metadata{during}", roots)
 
     def _broken_revision_file(self, exc: BaseException) -> Failure | None:
         """A revision file that fails to import (a syntax error below its header, say) is the file's fault."""
@@ -514,10 +559,7 @@ class Runner:
                     f"{self.env.name}: lost the connection to the scratch database while comparing with the"
                     f" models: {first_error_line(exc)}"
                 ) from None
-            roots = (*self.roots, self.env.script_location)
-            raise user_error(
-                exc, f"{self.env.name}: env.py (comparing with the models)", roots, _ENV_HINT
-            ) from None
+            raise self._user_error(exc, None, " (comparing with the models)") from None
         finally:
             self.config.attributes.pop("connection", None)
         return list(captured.get("ops", []))
@@ -623,6 +665,18 @@ def snapshot(runner: Runner) -> dict[str, Any]:
                 ),
             }
     return schema
+
+
+def _outermost_frame_in(exc: BaseException, locations: Sequence[Path]) -> str | None:
+    """The first file of `exc`'s traceback (outermost first) inside one of `locations`, e.g. the revision file
+    Alembic was importing when a module it imports raised."""
+    prefixes = tuple(os.path.join(os.path.abspath(p), "") for p in locations)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if os.path.abspath(frame.filename).startswith(prefixes):
+            return os.path.abspath(frame.filename)
+    if isinstance(exc, SyntaxError) and exc.filename and os.path.abspath(exc.filename).startswith(prefixes):
+        return os.path.abspath(exc.filename)
+    return None
 
 
 def _raised_by_downgrade(exc: BaseException, path: str) -> bool:

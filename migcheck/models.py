@@ -52,16 +52,21 @@ def _forget_relative_finders() -> None:
         del sys.path_importer_cache[key]
 
 
-def user_error(exc: BaseException, what: str, roots: Sequence[Path], hint: str = "") -> MigcheckError:
-    """An exception raised by the user's code, as a message with the user's own traceback lines only."""
-    prefixes = tuple(str(r) for r in roots)
+def user_error(
+    exc: BaseException, what: str, roots: Sequence[Path], hint: str = "", from_file: str | None = None
+) -> MigcheckError:
+    """An exception raised by the user's code, as a message with the user's own traceback lines only: frames in
+    the project's files (`roots`), never migcheck's, Alembic's, SQLAlchemy's or an installed package's; from
+    the first frame in `from_file` on, when given (the revision file Alembic was importing)."""
+    prefixes = tuple(os.path.join(os.path.abspath(r), "") for r in roots)
     frames = [
         f
         for f in traceback.extract_tb(exc.__traceback__)
-        # a virtualenv inside the project holds Alembic's and SQLAlchemy's frames, which are not the user's
-        if f.filename.startswith(prefixes)
-        and not any(d in f.filename for d in ("site-packages", "dist-packages"))
+        if os.path.abspath(f.filename).startswith(prefixes) and not _machinery(f.filename)
     ]
+    if from_file is not None:
+        starts = [i for i, f in enumerate(frames) if os.path.abspath(f.filename) == from_file]
+        frames = frames[starts[0] :] if starts else frames
     if isinstance(exc, SyntaxError) and exc.filename:
         frames.append(traceback.FrameSummary(exc.filename, exc.lineno or 0, "<module>", line=exc.text or ""))
     lines = [
@@ -72,6 +77,20 @@ def user_error(exc: BaseException, what: str, roots: Sequence[Path], hint: str =
         f"{what} raised {_described(exc)}\n{detail}".rstrip()
         + f"\n({hint + '; ' if hint else ''}the drift check runs your code; --no-drift skips it)"
     )
+
+
+def _machinery(file: str) -> bool:
+    """Whether `file` is migcheck's, Alembic's, SQLAlchemy's or an installed package's (a virtualenv inside
+    the project, an editable install under its root): never the user's frame."""
+    if file.startswith("<") or any(d in file for d in ("site-packages", "dist-packages")):
+        return True  # "<frozen os>", "<string>": the standard library's frozen modules, exec'd code
+    path = os.path.abspath(file)
+    for name in ("migcheck", "alembic", "sqlalchemy"):
+        module = sys.modules.get(name)
+        where = getattr(module, "__file__", None)
+        if where and path.startswith(os.path.join(os.path.dirname(os.path.abspath(where)), "")):
+            return True
+    return False
 
 
 def _described(exc: BaseException) -> str:

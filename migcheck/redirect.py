@@ -116,8 +116,16 @@ def async_url(sync_url: str, asked: Any = None) -> str:
 class EngineRedirector:
     """Redirects engine creation to scratch databases and guards every connection while installed."""
 
-    def __init__(self, main_url: str, server_url: str | None, stack: contextlib.ExitStack) -> None:
+    def __init__(
+        self,
+        main_url: str,
+        server_url: str | None,
+        stack: contextlib.ExitStack,
+        *,
+        suggest_metadata: bool = True,
+    ) -> None:
         self.main_url = main_url
+        self.suggest_metadata = suggest_metadata  # not when --metadata was given already
         self.server_url = server_url
         self.redirects: list[Redirect] = []
         self.refused: list[str] = []
@@ -230,7 +238,8 @@ class EngineRedirector:
             f"the project's code tried to connect to a {dialect.name} database ({where or 'unknown'}) through an "
             "engine migcheck could not redirect; migcheck refuses every connection but its own scratch "
             "database, so nothing was sent. Create engines with sqlalchemy's create_engine / "
-            "engine_from_config (not a driver's connect()), or pass --metadata module:attr"
+            "engine_from_config (not a driver's connect())"
+            + (", or pass --metadata module:attr" if self.suggest_metadata else "")
         )
         self.refused.append(message)
         raise MigcheckError(message)

@@ -36,6 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.outcome",
         "migcheck.findings",
         "migcheck.progress",
+        "migcheck.userio",
         "migcheck.errors",
     ),
 )

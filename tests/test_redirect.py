@@ -259,3 +259,38 @@ def test_a_multidb_environment_gets_one_scratch_database_per_engine(tmp_path, se
     assert run.stdout.count("redirected it to its") == 2  # engine1 and engine2 of the ini
     if server_url:
         assert new_scratch_databases(server_url, leftovers) == set()
+
+
+def test_with_metadata_given_a_refused_connection_does_not_suggest_metadata(tmp_path, real_database) -> None:
+    root = _init(tmp_path)
+    (root / "appdb.py").write_text(
+        "import os\nfrom sqlalchemy import create_engine\nengine = create_engine(os.environ['DATABASE_URL'])\n"
+    )
+    # models that reflect a table at import, through the app's engine made before migcheck ran
+    (root / "reflected.py").write_text(
+        "import sqlalchemy as sa\nfrom appdb import engine\nfrom models import Base\n\n"
+        'precious = sa.Table("precious", Base.metadata, autoload_with=engine)\n'
+    )
+    before = _catalog(real_database)
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(root)!r})
+        import appdb
+        from migcheck.cli import main
+        main(["check", {str(root)!r}, "--metadata", "reflected:precious.metadata"])
+        """
+    )
+
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": real_database},
+        timeout=300,
+    )
+
+    assert _catalog(real_database) == before
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "refuses every connection but its own scratch database" in run.stderr
+    assert "pass --metadata" not in run.stderr

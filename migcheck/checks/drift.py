@@ -73,7 +73,10 @@ def migration_fails(ctx: DriftContext) -> Iterator[Finding]:
     """A migration fails when it runs on a fresh database.
 
     `alembic upgrade head` on a new database (a test run, a new environment, a developer's laptop) stops
-    at this revision. The message is the database's own first error line.
+    at this revision. The message is the step's first error, with its type: for a database error, the
+    driver's exception type and the database's own first line (`UndefinedTable: relation "tag" does not
+    exist`). On PostgreSQL, a migration that catches an error and goes on fails at its next statement with
+    "current transaction is aborted"; the message is then the error it caught.
 
     Fix: correct the migration's `upgrade()`. On SQLite many ALTERs need batch mode
     (`with op.batch_alter_table(...)`, or `render_as_batch=True` in env.py); to check on your real dialect
