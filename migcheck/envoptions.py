@@ -132,25 +132,29 @@ class Recorder:
 
 def static_keywords(source: str) -> list[str]:
     """The keywords env.py's `configure(...)` calls pass, read from its source (it is not run), but those
-    migcheck sets itself; `**name` for a spread dictionary. In order of appearance, each once."""
+    migcheck sets itself; `**name` for a spread dictionary. In order of appearance, each once; then an
+    isolation level env.py sets on its engine or connection (`isolation_level="AUTOCOMMIT"`)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return []
     found: list[tuple[int, int, str]] = []
+    levels: list[str] = []
     for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "configure"
-        ):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "configure":
             for keyword in node.keywords:
                 name = keyword.arg if keyword.arg is not None else f"**{ast.unparse(keyword.value)}"
                 found.append((keyword.lineno, keyword.col_offset, name))
+        else:
+            levels += [ast.unparse(k.value) for k in node.keywords if k.arg == "isolation_level"]
     names: list[str] = []
     for _, _, name in sorted(found):
         if name not in OWNED and name not in names:
             names.append(name)
+    if levels:
+        names.append(f"isolation_level={levels[0]} (on its connection)")
     return names
 
 

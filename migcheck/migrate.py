@@ -481,9 +481,9 @@ class Runner:
         unused = static_keywords(self.env_text)
         if unused:
             self.notices.append(
-                f"{self.env.name}: --metadata: env.py passes {', '.join(unused)} to context.configure(), and"
-                f" migcheck could not run it to take them ({error}), so they are not honoured: the migrations"
-                f" and the comparison use migcheck's defaults ({_described(options, self.metadata)})"
+                f"{self.env.name}: --metadata: migcheck could not run env.py to take its options ({error}),"
+                f" so these options of its context.configure() call are not honoured: {', '.join(unused)};"
+                f" the migrations and the comparison use migcheck's defaults ({_described(options, self.metadata)})"
             )
         self._own = (options, None)
         return self._own

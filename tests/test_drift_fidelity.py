@@ -452,10 +452,10 @@ def test_options_of_an_env_py_that_cannot_run_are_named_in_a_notice(tmp_path: Pa
     result = migcheck.check(root, metadata="models:metadata")
 
     assert (
-        "migrations: --metadata: env.py passes include_object, include_name, compare_server_default to"
-        " context.configure(), and migcheck could not run it to take them (env.py raised KeyError:"
-        " 'RECIPES_SETTINGS'), so they are not honoured: the migrations and the comparison use migcheck's"
-        " defaults (compare_type=True, render_as_batch=True)"
+        "migrations: --metadata: migcheck could not run env.py to take its options (env.py raised KeyError:"
+        " 'RECIPES_SETTINGS'), so these options of its context.configure() call are not honoured:"
+        " include_object, include_name, compare_server_default; the migrations and the comparison use"
+        " migcheck's defaults (compare_type=True, render_as_batch=True)"
     ) in result.notices
     # migcheck's defaults: what the filters would have left out is reported
     assert len([f for f in result.findings if f.rule == "MC201"]) == 4
@@ -498,10 +498,17 @@ def test_the_configure_keywords_are_read_without_running_env_py() -> None:
             **opts,
         )
         context.configure(url=url, literal_binds=True, include_object=include_object, render_as_batch=True)
+        engine = engine_from_config(section, prefix="sqlalchemy.", isolation_level="AUTOCOMMIT")
         """
     )
 
-    assert static_keywords(source) == ["include_object", "version_table", "**opts", "render_as_batch"]
+    assert static_keywords(source) == [
+        "include_object",
+        "version_table",
+        "**opts",
+        "render_as_batch",
+        "isolation_level='AUTOCOMMIT' (on its connection)",
+    ]
 
 
 # --- the migrations run with env.py's connection and migration options --------------------------------------
