@@ -83,6 +83,7 @@ class Recorder:
         original = EnvironmentContext.configure
         signature = inspect.signature(original)
         recorder = self
+        registered_before = _registered()
 
         def configure(ctx: Any, *args: Any, **kw: Any) -> None:
             original(ctx, *args, **kw)
@@ -97,10 +98,12 @@ class Recorder:
             yield self
         finally:
             EnvironmentContext.configure = original  # type: ignore[method-assign]
-            _forget_project_comparators(self.roots)
+            _forget_project_comparators(self.roots, registered_before)
 
-    def _configured(self, options: dict[str, Any]) -> Configured:
-        connection = options.get("connection")
+    def _configured(self, given: dict[str, Any]) -> Configured:
+        """The call's keywords, and the state of its connection (read now; the connection is not kept)."""
+        connection = given.get("connection")
+        options = {k: v for k, v in given.items() if k != "connection"}
         if connection is None or not hasattr(connection, "get_execution_options"):
             return Configured(options)
         dialect = connection.dialect
@@ -200,6 +203,14 @@ def _code_key(fn: Any) -> tuple[str, int, str] | None:
     return code.co_filename, code.co_firstlineno, getattr(code, "co_qualname", code.co_name)
 
 
+def _registered() -> list[Any]:
+    """The comparator functions on Alembic's global registry now (kept alive, compared by identity)."""
+    registry = _comparator_registry()
+    if not isinstance(registry, dict):
+        return []
+    return [fn for entries in registry.values() for fn, _subgroup in entries]
+
+
 def _dedupe_comparators() -> None:
     """Keep one registration per comparator function's source: the newest (env.py's current run), where the
     first one was. Alembic's global registry is a private structure; if it changed shape, nothing is done."""
@@ -224,17 +235,22 @@ def _dedupe_comparators() -> None:
             registry[key] = kept
 
 
-def _forget_project_comparators(roots: Sequence[Path]) -> None:
-    """Take the comparators the project's own files registered off Alembic's global registry: the project's
-    modules are forgotten after a check, and the next check in this process imports (and registers) anew.
-    Installed plugins (alembic_utils) stay: their modules stay imported, so they would not register again."""
+def _forget_project_comparators(roots: Sequence[Path], before: list[Any]) -> None:
+    """Take the comparators the project's own files registered during the check off Alembic's global registry:
+    the project's modules are forgotten after a check, and the next check in this process imports (and
+    registers) them anew. Installed plugins (alembic_utils) stay: their modules stay imported, so they would
+    not register again; so do the comparators that were there before the check."""
     registry = _comparator_registry()
     prefixes = tuple(str(r) for r in roots)
     if not isinstance(registry, dict) or not prefixes:
         return
     with contextlib.suppress(Exception):
         for key, entries in registry.items():
-            registry[key] = [(fn, sub) for fn, sub in entries if not _project_file(fn, prefixes)]
+            registry[key] = [
+                (fn, sub)
+                for fn, sub in entries
+                if any(fn is old for old in before) or not _project_file(fn, prefixes)
+            ]
 
 
 def _project_file(fn: Any, prefixes: tuple[str, ...]) -> bool:
