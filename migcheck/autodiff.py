@@ -10,15 +10,30 @@ from typing import Any
 from migcheck.outcome import Difference
 
 
-def describe(ops: list[Any]) -> list[Difference]:
-    """One `Difference` per autogenerate operation, in plain words, with the op code Alembic would render."""
+def _named_ops() -> tuple[type, ...]:
+    from alembic.operations import ops as o
+
+    return (
+        o.CreateIndexOp,
+        o.DropIndexOp,
+        o.AddConstraintOp,
+        o.DropConstraintOp,
+        o.CreateTableCommentOp,
+        o.DropTableCommentOp,
+    )
+
+
+def describe(ops: list[Any], rendering: dict[str, Any] | None = None) -> list[Difference]:
+    """One `Difference` per autogenerate operation, in plain words, with the op code Alembic would render
+    (with env.py's `rendering` options: render_item, module prefixes). A table in a schema is named
+    `schema.table` throughout."""
     with warnings.catch_warnings():
         # rendering the drop of an unnamed constraint warns that it needs a name; the finding says it is unnamed
         warnings.simplefilter("ignore")
-        return _describe(ops)
+        return _describe(ops, rendering)
 
 
-def _describe(ops: list[Any]) -> list[Difference]:
+def _describe(ops: list[Any], rendering: dict[str, Any] | None) -> list[Difference]:
     from alembic.operations import ops as alembic_ops
 
     found: list[Difference] = []
@@ -26,17 +41,26 @@ def _describe(ops: list[Any]) -> list[Difference]:
         if isinstance(op, alembic_ops.ModifyTableOps):
             for sub in op.ops:
                 wrapper = alembic_ops.ModifyTableOps(op.table_name, [sub], schema=op.schema)
-                found.append(_difference(sub, op.table_name, wrapper))
+                found.append(_difference(sub, _qualified(op.schema, op.table_name), wrapper, rendering))
         else:
-            found.append(_difference(op, getattr(op, "table_name", None), op))
+            table = _qualified(getattr(op, "schema", None), getattr(op, "table_name", None))
+            found.append(_difference(op, table, op, rendering))
     return found
 
 
-def _difference(op: Any, table: str | None, wrapper: Any) -> Difference:
+def _qualified(schema: Any, table: Any) -> str | None:
+    if not isinstance(table, str):
+        return None
+    return f"{schema}.{table}" if isinstance(schema, str) and schema else table
+
+
+def _difference(
+    op: Any, table: str | None, wrapper: Any, rendering: dict[str, Any] | None = None
+) -> Difference:
     from alembic.autogenerate import render_python_code
     from alembic.operations import ops as o
 
-    code = render_python_code(o.UpgradeOps(ops=[wrapper]))
+    code = render_python_code(o.UpgradeOps(ops=[wrapper]), **(rendering or {}))
     code = "\n".join(
         line.strip() for line in code.splitlines() if line.strip() and not line.strip().startswith("#")
     )
@@ -73,6 +97,8 @@ def _difference(op: Any, table: str | None, wrapper: Any) -> Difference:
         )
     if isinstance(op, o.AlterColumnOp):
         return Difference("alter_column", table, op.column_name, _alter_message(op, table), code)
+    if not isinstance(op, _named_ops()):
+        return _other(op, table, code)
     kind, what = _constraint_words(op)
     where = (
         "in the models but no migration creates it"
@@ -80,6 +106,15 @@ def _difference(op: Any, table: str | None, wrapper: Any) -> Difference:
         else "created by the migrations but not in the models"
     )
     return Difference(kind, table, None, f"{what} on table {t} is {where}", code)
+
+
+def _other(op: Any, table: str | None, code: str) -> Difference:
+    """An operation of a custom comparator or a plugin (op.execute(...), alembic_utils' entities)."""
+    kind = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", type(op).__name__.removesuffix("Op")).lower()
+    first = (code.splitlines() or [type(op).__name__])[0]
+    first = first if len(first) <= 120 else first[:117] + "..."
+    on = f" for table `{table}`" if table else ""
+    return Difference(kind, table, None, f"autogenerate writes `{first}`{on}, which no migration has", code)
 
 
 def _alter_message(op: Any, table: str | None) -> str:

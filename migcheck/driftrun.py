@@ -51,6 +51,7 @@ def run_drift(
         failure = runner.migrate("heads")
         notices += runner.redirect_notices()
         if failure is not None:
+            notices += runner.notices
             return DriftOutcome(runner.dialect, failure=failure), None
         if runner.uses_env_py and not runner.uses_scratch():
             advice = (
@@ -63,7 +64,8 @@ def run_drift(
                 f" connected in a way migcheck cannot redirect?); {advice} so migcheck runs them itself"
             )
         ops, sources = runner.compare()
-        outcome = DriftOutcome(runner.dialect, tuple(describe(ops)), sources=sources)
+        notices += runner.notices
+        outcome = DriftOutcome(runner.dialect, tuple(describe(ops, runner.rendering())), sources=sources)
     roundtrip = None
     if settings.roundtrip:
         with scratch_runner() as runner:

@@ -19,6 +19,7 @@ from typing import Any
 
 from migcheck import progress
 from migcheck.discover import Environment
+from migcheck.envoptions import Configured, Recorder, default_options, model_schemas, static_keywords
 from migcheck.errors import MigcheckError, stops_migcheck
 from migcheck.models import (
     SourceLine,
@@ -270,9 +271,13 @@ class Runner:
         self.config = self._config()
         self.tracker = _Tracker()
         self.output = UserOutput()
+        self.recorder = Recorder(roots=(cwd, *self.roots, env.script_location, *env.version_locations))
         self.metadata: Any = None
         self.app: Any = None
         self._app_loaded = False
+        # --metadata: the configure() options of migcheck's own environment, and the connection state to match
+        self._own: tuple[dict[str, Any], Configured | None] | None = None
+        self.notices: list[str] = []
 
     @property
     def uses_env_py(self) -> bool:
@@ -332,6 +337,7 @@ class Runner:
             self._stack.enter_context(self.output.session())
             self._stack.enter_context(project_context(self.cwd, self.roots))
             self._stack.enter_context(self.redirector.installed())
+            self._stack.enter_context(self.recorder.installed())
         except BaseException:
             self._stack.close()
             raise
@@ -478,20 +484,107 @@ class Runner:
         self._run_own(script, steps)
 
     def _run_own(self, script: Any, steps: Callable[[Any, Any], Any]) -> None:
-        """Run `steps` with migcheck's own environment around the --metadata models (no env.py)."""
+        """Run `steps` in migcheck's own environment, with the project's configure() options (--metadata)."""
         from alembic.runtime.environment import EnvironmentContext
 
-        if self.metadata is None:
-            self.metadata = load_metadata(self.metadata_spec or "", self.roots)
-        with self.engine.begin() as connection, EnvironmentContext(self.config, script, fn=steps) as context:
-            context.configure(
-                connection=connection,
-                target_metadata=self.metadata,
-                render_as_batch=self.dialect == "sqlite",
-                compare_type=True,
-            )
+        options, state = self._own_options()
+        with (
+            self._own_connection(state) as connection,
+            EnvironmentContext(self.config, script, fn=steps) as context,
+        ):
+            context.configure(connection=connection, target_metadata=self.metadata, **options)
             with context.begin_transaction():
                 context.run_migrations()
+
+    def _own_options(self) -> tuple[dict[str, Any], Configured | None]:
+        """The options of migcheck's own environment and the models it compares (`self.metadata`): env.py's own,
+        taken from one run of env.py with no migration steps; migcheck's defaults when env.py cannot run."""
+        if self._own is not None:
+            return self._own
+        spec = self.metadata_spec or ""
+        calls, error = self._read_env_py()
+        if calls:
+            first = calls[0]
+            if len(calls) > 1:
+                self.notices.append(
+                    f"{self.env.name}: env.py calls context.configure() {len(calls)} times (one database each);"
+                    " with --metadata migcheck runs one database, with the options of the first call"
+                )
+            given = load_metadata(spec, self.roots)
+            models = first.target_metadata
+            self.metadata = given if models is None else models
+            if models is not None and not _same_models(given, models):
+                self.notices.append(
+                    f"{self.env.name}: --metadata {spec} names other models than env.py's target_metadata;"
+                    " the comparison uses env.py's, as `alembic check` does (--metadata's models are used"
+                    " when env.py cannot run or sets none)"
+                )
+            self._own = (first.project_options, first)
+            return self._own
+        self.metadata = load_metadata(spec, self.roots)
+        options = default_options(self.metadata, self.dialect)
+        unused = static_keywords(self.env_text)
+        if unused:
+            self.notices.append(
+                f"{self.env.name}: --metadata: migcheck could not run env.py to take its options ({error}),"
+                f" so these options of its context.configure() call are not honoured: {', '.join(unused)};"
+                f" the migrations and the comparison use migcheck's defaults ({_described(options, self.metadata)})"
+            )
+        self._own = (options, None)
+        return self._own
+
+    def _read_env_py(self) -> tuple[list[Configured], str]:
+        """env.py's configure() calls, from one run of it on the scratch database with no migration steps
+        (nothing is migrated, and the version table is not created); or why it could not be run."""
+        from alembic.runtime.environment import EnvironmentContext
+        from alembic.script import ScriptDirectory
+
+        if not self.env_py.is_file():
+            return [], "there is no env.py"
+        script = ScriptDirectory.from_config(self.config)
+        start, refused = len(self.recorder.calls), len(self.redirector.refused)
+        error = "env.py did not call context.configure()"
+        self.recorder.probing = True
+        try:
+            with (
+                self._offered_connection(),
+                EnvironmentContext(self.config, script, fn=lambda _rev, _ctx: [], dont_mutate=True),
+            ):
+                script.run_env()
+        except BaseException as exc:  # noqa: BLE001 - whatever env.py raises, sys.exit() included
+            if stops_migcheck(exc):
+                raise
+            text = str(exc).splitlines()[0] if isinstance(exc, MigcheckError) else first_error_line(exc)
+            error = f"env.py raised {text}"
+        finally:
+            self.recorder.probing = False
+            self.config.attributes.pop("connection", None)
+            # a connection env.py tried elsewhere was refused before anything was sent: env.py could not run
+            del self.redirector.refused[refused:]
+        calls = self.recorder.calls[start:]
+        return calls, error
+
+    @contextlib.contextmanager
+    def _own_connection(self, state: Configured | None) -> Iterator[Any]:
+        """A connection on the scratch database in the state env.py's own had (isolation level, PostgreSQL
+        search_path, default schema). Alembic's begin_transaction() owns the transaction, as in env.py, so
+        transaction_per_migration and autocommit blocks work; what is left in one is committed at the end."""
+        with self.engine.connect() as connection:
+            if state is not None:
+                if state.isolation_level:
+                    connection.execution_options(isolation_level=state.isolation_level)
+                if state.search_path and self.dialect == "postgresql":
+                    current = connection.exec_driver_sql("SHOW search_path").scalar()
+                    if current != state.search_path:
+                        connection.exec_driver_sql(f"SET search_path TO {state.search_path}")
+                    if connection.in_transaction():
+                        connection.commit()
+                if state.default_schema and state.default_schema != connection.dialect.default_schema_name:
+                    # env.py set it on its dialect (Alembic's schema-per-tenant recipe); this engine is ours alone
+                    connection.dialect.default_schema_name = state.default_schema
+            yield connection
+            if connection.in_transaction():
+                connection.commit()
 
     def compare(self) -> tuple[list[Any], dict[tuple[str, str | None], SourceLine]]:
         """The operations autogenerate would write, and where the models declare each table and column."""
@@ -505,8 +598,11 @@ class Runner:
         from alembic.autogenerate import produce_migrations
         from alembic.runtime.migration import MigrationContext
 
-        with self.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+        options, state = self._own_options()
+        with self._own_connection(state) as connection:
+            context = MigrationContext.configure(
+                connection, opts={**options, "target_metadata": self.metadata}
+            )
             script = produce_migrations(context, self.metadata)
             return list(script.upgrade_ops.ops) if script.upgrade_ops is not None else []
 
@@ -581,13 +677,31 @@ class Runner:
             notes.append(note)
         return notes
 
+    def version_table(self) -> tuple[str, str | None]:
+        """The version table and its schema: as env.py's configure() names them, else Alembic's default."""
+        name, schema = self.recorder.version_table()
+        return name or self.config.get_main_option("version_table") or "alembic_version", schema
+
     def uses_scratch(self) -> bool:
         """Whether the migrations really ran on the scratch database (env.py might have gone elsewhere)."""
         from sqlalchemy import inspect
 
-        version_table = self.config.get_main_option("version_table") or "alembic_version"
+        version_table, schema = self.version_table()
         with self.engine.connect() as connection:
-            return bool(inspect(connection).get_table_names()) or inspect(connection).has_table(version_table)
+            inspector = inspect(connection)
+            if inspector.get_table_names() or inspector.has_table(version_table, schema=schema):
+                return True
+            if self.dialect != "postgresql":  # on MySQL the other schemas are other databases of the server
+                return False
+            # a schema of the scratch database chosen through search_path (one schema per tenant)
+            schemas = [
+                s for s in inspector.get_schema_names() if not s.startswith(("pg_", "information_schema"))
+            ]
+            return any(inspector.get_table_names(schema=s) for s in schemas)
+
+    def rendering(self) -> dict[str, Any]:
+        """env.py's rendering options (render_item, module prefixes), so a hint's code is what it would write."""
+        return self.recorder.rendering()
 
     def step_back(self, rid: str) -> Failure | None:
         """Downgrade exactly revision `rid`, a current head of the scratch database, and nothing else.
@@ -642,16 +756,32 @@ class Runner:
                 script.run_env()
 
 
+def _same_models(given: Any, models: Any) -> bool:
+    """Whether --metadata's MetaData is env.py's target_metadata (itself, or a list holding only it)."""
+    return given is models or (isinstance(models, (list, tuple)) and len(models) == 1 and models[0] is given)
+
+
+def _described(options: dict[str, Any], metadata: Any) -> str:
+    """migcheck's default options in words, for the notice that says env.py's were not honoured."""
+    words = ["compare_type=True"]
+    if options.get("render_as_batch"):
+        words.append("render_as_batch=True")
+    if options.get("include_schemas"):
+        schemas = ", ".join(sorted(model_schemas(metadata)))
+        words.append(f"include_schemas=True for the models' schemas ({schemas}) and the default one")
+    return ", ".join(words)
+
+
 def snapshot(runner: Runner) -> dict[str, Any]:
     """The scratch database's schema as plain data (tables, columns, keys, indexes), for round-trip checks."""
     from sqlalchemy import inspect
 
-    version_table = runner.config.get_main_option("version_table") or "alembic_version"
+    version_table, version_schema = runner.version_table()
     schema: dict[str, Any] = {}
     with runner.engine.connect() as connection:
         inspector = inspect(connection)
         for table in sorted(inspector.get_table_names()):
-            if table == version_table:
+            if table == version_table and version_schema is None:
                 continue
             schema[table] = {
                 "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)],

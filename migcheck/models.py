@@ -189,7 +189,8 @@ def _as_metadata(obj: Any) -> Any:
 
 def source_lines(metadata: Any, roots: Sequence[Path]) -> dict[tuple[str, str | None], SourceLine]:
     """(table, column or None) -> where the models declare it, from the mapped classes' source, else from
-    `Table("name", ...)` calls in the project's modules. `metadata` is one MetaData or a list of them."""
+    `Table("name", ...)` calls in the project's modules. `metadata` is one MetaData or a list of them. A table
+    in a schema is keyed `schema.table`, as autodiff names it."""
     found: dict[tuple[str, str | None], SourceLine] = {}
     for one in metadata if isinstance(metadata, (list, tuple)) else [metadata]:
         with contextlib.suppress(Exception):  # private registry API: a miss only costs a location
@@ -217,7 +218,8 @@ def _from_mappers(metadata: Any, found: dict[tuple[str, str | None], SourceLine]
             except (OSError, TypeError):
                 continue
             body = ast.parse(textwrap.dedent("".join(lines))).body[0]
-            found.setdefault((table.name, None), (file, start))
+            name = str(getattr(table, "fullname", table.name))  # schema.table for a table in a schema
+            found.setdefault((name, None), (file, start))
             assigned = _assignment_lines(body)
             for column in table.columns:
                 try:
@@ -225,7 +227,7 @@ def _from_mappers(metadata: Any, found: dict[tuple[str, str | None], SourceLine]
                 except Exception:  # noqa: BLE001 - unmapped column
                     key = column.key
                 if key in assigned:
-                    found.setdefault((table.name, column.name), (file, start + assigned[key] - 1))
+                    found.setdefault((name, column.name), (file, start + assigned[key] - 1))
 
 
 def _assignment_lines(cls: ast.stmt) -> dict[str, int]:
@@ -252,15 +254,19 @@ def _from_table_calls(file: str, found: dict[tuple[str, str | None], SourceLine]
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and _called(node) == "Table" and node.args):
             continue
-        name = node.args[0]
-        if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+        first = node.args[0]
+        if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
             continue
-        found.setdefault((name.value, None), (file, node.lineno))
+        schema = next((k.value for k in node.keywords if k.arg == "schema"), None)
+        name = first.value
+        if isinstance(schema, ast.Constant) and isinstance(schema.value, str):
+            name = f"{schema.value}.{name}"
+        found.setdefault((name, None), (file, node.lineno))
         for arg in node.args[1:]:
             if isinstance(arg, ast.Call) and _called(arg) == "Column" and arg.args:
                 col = arg.args[0]
                 if isinstance(col, ast.Constant) and isinstance(col.value, str):
-                    found.setdefault((name.value, col.value), (file, arg.lineno))
+                    found.setdefault((name, col.value), (file, arg.lineno))
 
 
 def _called(call: ast.Call) -> str:

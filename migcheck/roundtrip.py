@@ -67,9 +67,10 @@ def _state(runner: Runner) -> tuple[dict[str, Any], frozenset[str]]:
     """The scratch database's schema and the heads its version table records."""
     from alembic.runtime.migration import MigrationContext
 
-    version_table = runner.config.get_main_option("version_table") or "alembic_version"
+    version_table, schema = runner.version_table()
     with runner.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"version_table": version_table})
+        opts = {"version_table": version_table, "version_table_schema": schema}
+        context = MigrationContext.configure(connection, opts=opts)
         heads = frozenset(context.get_current_heads())
     return snapshot(runner), heads
 

@@ -20,6 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.gitbase",
         "migcheck.roundtrip",
         "migcheck.migrate",
+        "migcheck.envoptions",
         "migcheck.autodiff",
         "migcheck.models",
         "migcheck.redirect",
