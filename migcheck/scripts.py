@@ -68,16 +68,17 @@ class Unreadable:
 
 
 def list_revision_files(location: Path, *, recursive: bool, sourceless: bool) -> list[str]:
-    """Files Alembic would consider in one version location, in Alembic's order (sorted, top-down)."""
+    """Files Alembic would consider in one version location, in Alembic's order (sorted, top-down).
+
+    Raises OSError when a directory of the location cannot be listed: Alembic would silently see no revisions
+    there, and a check that read nothing must not pass.
+    """
     found: list[str] = []
     pending = [str(location)]
     while pending:
         directory = pending.pop(0)
-        try:
-            with os.scandir(directory) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError:
-            continue
+        with os.scandir(directory) as it:
+            entries = sorted(it, key=lambda e: e.name)
         subdirs = []
         for entry in entries:
             try:
@@ -338,9 +339,14 @@ def _suppressions(data: bytes) -> dict[int, frozenset[str]]:
 
 
 def iter_revision_files(locations: tuple[Path, ...], *, recursive: bool, sourceless: bool) -> Iterator[str]:
-    """Every candidate file, each once (Alembic warns and skips a file loaded twice), in Alembic's load order."""
+    """Every candidate file, each once (Alembic warns and skips a file loaded twice), in Alembic's load order.
+
+    A location that does not exist holds nothing (as for Alembic); one that cannot be listed raises OSError.
+    """
     seen: set[str] = set()
     for location in locations:
+        if not os.path.lexists(location):
+            continue
         real_location = os.path.realpath(location)
         for file in list_revision_files(Path(real_location), recursive=recursive, sourceless=sourceless):
             key = os.path.realpath(file) if os.path.islink(file) else file
