@@ -21,6 +21,7 @@ from migcheck.errors import MigcheckError
 from migcheck.graph import RevisionGraph
 from migcheck.result import HistoryFacts, Point
 from migcheck.scripts import Revision, Unreadable, iter_revision_files, read_revision
+from migcheck.syntaxcache import CompileCache, cache_file
 
 
 @dataclass(frozen=True)
@@ -93,21 +94,25 @@ def read_environment(
     # Parsing allocates many short-lived AST nodes that hold no cycles; the cyclic GC only slows that down.
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    compiled = CompileCache(cache_file())
     try:
         for file in iter_revision_files(
             env.version_locations, recursive=env.recursive, sourceless=env.sourceless
         ):
-            item = read_revision(file, display(file, root), resolver)
+            item = read_revision(file, display(file, root), resolver, compiled)
             if isinstance(item, Revision):
                 revisions.append(item)
             else:
                 unreadable.append(item)
+                if item.declared is not None:
+                    revisions.append(item.declared)
     except OSError as exc:
         where = Path(os.fsdecode(exc.filename)) if exc.filename is not None else env.version_locations[0]
         raise _unusable(env, where, root, f"cannot be listed: {exc.strerror or exc}") from None
     finally:
         if gc_was_enabled:
             gc.enable()
+    compiled.save()
     return revisions, unreadable
 
 

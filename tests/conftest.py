@@ -10,7 +10,7 @@ id, or a tuple of ids, exactly what a revision file would assign to `down_revisi
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +218,15 @@ def tree(tmp_path: Path) -> Callable[..., Path]:
         return make_tree(tmp_path, *specs)
 
     return build
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_compile_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """migcheck remembers which revision files compiled; in tests, in a directory of the session's own (also
+    for the subprocesses it starts), never in the user's home."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MIGCHECK_CACHE_DIR", str(tmp_path_factory.mktemp("migcheck-cache")))
+        yield
 
 
 # --- database servers (PostgreSQL, MySQL/MariaDB) for the scratch-database tests --------------------------

@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.discover",
         "migcheck.alembic_config",
         "migcheck.scripts",
+        "migcheck.syntaxcache",
         "migcheck.constants",
         "migcheck.graph",
     ),
