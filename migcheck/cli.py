@@ -34,6 +34,7 @@ class OutputError(MigcheckError):
     nobody, so the run did not do its job."""
 
 
+_EXIT_CODES = frozenset({0, 1, EXIT_CANNOT_CHECK, EXIT_INTERRUPTED, 143})  # the contract; anything else is 2
 # A write error of these kinds from a stream migcheck writes to is the output's fault, not migcheck's.
 _OUTPUT_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EBADF, errno.EDQUOT})
 
@@ -74,7 +75,8 @@ class DefaultGroup(click.Group):
             code = EXIT_INTERRUPTED if interrupted else EXIT_CANNOT_CHECK
         except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - raised while parsing: the same boundary
             code = _failed(exc)
-        sys.exit(code if isinstance(code, int) else 0)
+        code = code if isinstance(code, int) else 0
+        sys.exit(code if code in _EXIT_CODES else EXIT_CANNOT_CHECK)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):

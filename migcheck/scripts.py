@@ -1,7 +1,9 @@
 """Static reader: a revision file becomes a `Revision` through `ast` alone; the file is never imported.
 
-Only the file's header is parsed (everything above its first top-level `def`, `class` or decorator), which is
-where Alembic's templates put the identifiers; the whole file is parsed only when the header does not yield them.
+The values are the module's final ones, as Alembic sees them after importing the file. The header (everything
+above the first top-level `def`, `class` or decorator), where Alembic's templates put the identifiers, is parsed
+first; the whole file only when the header lacks them or a byte search finds one of the names (or a star import)
+further down. Every file must also compile, as Alembic's import needs (`syntaxcache` remembers what did).
 """
 
 from __future__ import annotations
