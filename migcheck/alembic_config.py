@@ -73,9 +73,10 @@ def ini_settings(
         if not parser.has_option(section, key):
             return None
         try:
-            return parser.get(section, key)
+            value = parser.get(section, key)
         except configparser.InterpolationError:
-            return parser.get(section, key, raw=True)  # its "%(" marks it as unresolvable later
+            value = parser.get(section, key, raw=True)  # its "%(" marks it as unresolvable later
+        return no_nul(value, ini, f"[{section}] {key}")
 
     locations = get("version_locations")
     recursive, sourceless = get("recursive_version_locations"), get("sourceless")
@@ -131,6 +132,12 @@ def toml_settings(path: Path) -> AlembicSettings | None:
         isinstance(locations, list) and all(isinstance(v, str) for v in locations)
     ):
         raise MigcheckError(f"{path}: [tool.alembic] version_locations must be a list of strings")
+    for value in ([script_location] if script_location is not None else []) + list(locations or []):
+        no_nul(
+            value,
+            path,
+            "[tool.alembic] " + ("script_location" if value is script_location else "version_locations"),
+        )
     recursive, sourceless = table.get("recursive_version_locations"), table.get("sourceless")
     return AlembicSettings(
         file=path,
@@ -140,6 +147,12 @@ def toml_settings(path: Path) -> AlembicSettings | None:
         recursive=None if recursive is None else parse_bool(recursive, path, "recursive_version_locations"),
         sourceless=None if sourceless is None else parse_bool(sourceless, path, "sourceless"),
     )
+
+
+def no_nul(value: str, path: Path, key: str) -> str:
+    if "\x00" in value:
+        raise MigcheckError(f"{path}: {key} contains a NUL byte, which no path can hold; fix or remove it")
+    return value
 
 
 def interpolate(value: str, variables: dict[str, str]) -> str:

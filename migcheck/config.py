@@ -89,9 +89,14 @@ def find_pyproject(root: Path) -> Path | None:
 
 def load_settings(root: Path, overrides: Mapping[str, Any] | None = None) -> Settings:
     """Settings for `root`: [tool.migcheck] from the nearest pyproject.toml, then `overrides` on top."""
-    root = root.resolve()
-    if not root.exists():
-        raise MigcheckError(f"path {str(root)!r} does not exist")
+    if "\x00" in str(root):
+        raise MigcheckError(f"path {str(root)!r} contains a NUL byte, which no path can hold")
+    try:
+        root = root.resolve()
+        if not root.exists():
+            raise MigcheckError(f"path {str(root)!r} does not exist")
+    except OSError as exc:  # a name too long for the file system, and the like
+        raise MigcheckError(f"path {str(root)!r}: {exc.strerror or exc}") from None
     pyproject = find_pyproject(root if root.is_dir() else root.parent)
     values: dict[str, Any] = {}
     base = root
@@ -108,7 +113,10 @@ def _read_table(pyproject: Path) -> dict[str, Any]:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise MigcheckError(f"{pyproject}: cannot read it as TOML: {exc}") from None
-    table = data.get("tool", {}).get("migcheck", {})
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise MigcheckError(f"{pyproject}: [tool] must be a table, got {tool!r}")
+    table = tool.get("migcheck", {})
     if not isinstance(table, dict):
         raise MigcheckError(f"{pyproject}: [tool.migcheck] must be a table")
     return {k.replace("-", "_"): v for k, v in table.items()}
@@ -168,7 +176,7 @@ def _flag(raw: Any, setting: str) -> bool:
 
 def _text(raw: Any, setting: str) -> str:
     if isinstance(raw, (str, Path)):
-        return str(raw)
+        return _no_nul(str(raw), setting)
     raise MigcheckError(f"{setting}: expected a string, got {raw!r}")
 
 
@@ -178,7 +186,14 @@ def _names(raw: Any, setting: str) -> tuple[str, ...]:
         raw = [raw]
     if not isinstance(raw, (list, tuple)) or not all(isinstance(v, (str, Path)) for v in raw):
         raise MigcheckError(f"{setting}: expected a list of strings, got {raw!r}")
-    return tuple(name for v in raw for name in str(v).replace(",", " ").split())
+    return tuple(name for v in raw for name in _no_nul(str(v), setting).replace(",", " ").split())
+
+
+def _no_nul(value: str, setting: str) -> str:
+    # a NUL byte ends a path at the system's door (ValueError deep inside os): say so here, naming the setting
+    if "\x00" in value:
+        raise MigcheckError(f"{setting}: {value!r} contains a NUL byte, which no path, name or URL can hold")
+    return value
 
 
 def parse_expected_heads(raw: Any, setting: str = "expected_heads") -> ExpectedHeads:
@@ -197,7 +212,7 @@ def parse_expected_heads(raw: Any, setting: str = "expected_heads") -> ExpectedH
 
 def _environment(item: Any, setting: str) -> EnvironmentSettings:
     if isinstance(item, str):
-        return EnvironmentSettings(path=item)
+        return EnvironmentSettings(path=_text(item, setting))
     if not isinstance(item, dict) or "path" not in item:
         raise MigcheckError(f"{setting}: each entry is a path or a table with a `path` key, got {item!r}")
     item = {k.replace("-", "_"): v for k, v in item.items()}

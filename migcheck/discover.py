@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -84,12 +84,12 @@ def discover(
     usable is found or a config file cannot be read.
     """
     finder = _Finder(root.resolve())
-    if not finder.root.is_dir():
+    if not _is_dir(finder.root, str(root)):
         raise MigcheckError(f"{root}: not a directory; pass the root of the repository to check")
     found: list[Environment] = []
     if alembic_config is not None:
         path = alembic_config.resolve()
-        if not path.is_file():
+        if not _is_file(path, f"-c/--alembic-config {alembic_config}"):
             raise MigcheckError(
                 f"-c/--alembic-config {alembic_config}: no such file ({path}); "
                 "pass the path of your alembic.ini, relative to the current directory"
@@ -138,7 +138,7 @@ class _Finder:
 
     def from_versions_dir(self, directory: Path) -> Environment:
         path = directory.resolve()
-        if not path.is_dir():
+        if not _is_dir(path, f"--versions {directory}"):
             raise MigcheckError(
                 f"--versions {directory}: {path} is not a directory; "
                 "pass the directory that holds the revision files"
@@ -148,9 +148,10 @@ class _Finder:
 
     def from_entry(self, entry: str) -> list[Environment]:
         path = (self.root / entry).resolve()
-        if path.is_file():
+        where = f'environments = [...] in [tool.migcheck]: "{entry}"'
+        if _is_file(path, where):
             return self.from_config_file(path)
-        if path.is_dir():
+        if _is_dir(path, where):
             ini, toml = path / "alembic.ini", path / "pyproject.toml"
             found = self._config_envs(ini if ini.is_file() else None, toml if toml.is_file() else None)
             if found:
@@ -188,8 +189,9 @@ class _Finder:
     def _from_settings(self, settings: AlembicSettings, source: str) -> list[Environment]:
         here = settings.file.parent
         value = settings.script_location or ""
-        location = self._resolve(value, here)
-        if location is None or not location.is_dir():
+        where = f"{self._where(settings, 'script_location')}: script_location"
+        location = self._resolve(value, here, where)
+        if location is None or not _is_dir(location, where):
             return self._fall_back(settings, value, location)
         if settings.version_locations:
             versions = tuple(
@@ -227,16 +229,16 @@ class _Finder:
         return found
 
     def _version_location(self, value: str, settings: AlembicSettings) -> Path:
-        path = self._resolve(value, settings.file.parent)
+        where = self._where(settings, "version_locations")
+        path = self._resolve(value, settings.file.parent, f"{where}: version_locations")
         if path is not None:
             return path
-        where = self._where(settings, "version_locations")
         self.notices.append(
             f'{where}: version location "{value}" cannot be resolved statically; kept as written'
         )
         return settings.file.parent / value
 
-    def _resolve(self, value: str, here: Path) -> Path | None:
+    def _resolve(self, value: str, here: Path, where: str) -> Path | None:
         """The directory a script/version location names, or None when that needs code or a template."""
         if not value or any(marker in value for marker in _UNRESOLVED_MARKERS):
             return None
@@ -248,9 +250,9 @@ class _Finder:
             return None
         package_dir = Path(*package.split("."))
         bases = (self.root, self.root / "src", here, here / "src")
-        candidates = [base / package_dir for base in bases if (base / package_dir).is_dir()]
+        candidates = [base / package_dir for base in bases if _is_dir(base / package_dir, where)]
         targets = [candidate.joinpath(*parts) for candidate in candidates]
-        target = next((t for t in targets if t.exists()), targets[0] if targets else None)
+        target = next((t for t in targets if _probe(t, where, Path.exists)), targets[0] if targets else None)
         return target.resolve() if target else None
 
     def _scan(self, top: Path) -> list[Environment]:
@@ -285,6 +287,23 @@ class _Finder:
         return f"{self._label(settings.file)}:{line}" if line else self._label(settings.file)
 
 
+def _is_file(path: Path, what: str) -> bool:
+    return _probe(path, what, Path.is_file)
+
+
+def _is_dir(path: Path, what: str) -> bool:
+    return _probe(path, what, Path.is_dir)
+
+
+def _probe(path: Path, what: str, test: Callable[[Path], bool]) -> bool:
+    """`test(path)`, where a path the system refuses (a name too long, and the like) is the user's mistake:
+    a message naming the setting, not an internal error."""
+    try:
+        return test(path)
+    except OSError as exc:
+        raise MigcheckError(f"{what}: {path}: {exc.strerror or exc}") from None
+
+
 def _walk(top: Path) -> list[_Dir]:
     """Every directory under ``top`` (top-down, sorted) that could hold a project's own migrations."""
     found: list[_Dir] = []
@@ -293,9 +312,7 @@ def _walk(top: Path) -> list[_Dir]:
         directory = stack.pop()
         try:
             with os.scandir(directory) as entries:
-                listed = [
-                    (entry.name, entry.is_file(), entry.is_dir(follow_symlinks=False)) for entry in entries
-                ]
+                listed = [(entry.name, *_kind(entry)) for entry in entries]
         except OSError:
             continue  # unreadable: alembic could not read anything in it either
         files = frozenset(name for name, is_file, _ in listed if is_file)
@@ -308,6 +325,14 @@ def _walk(top: Path) -> list[_Dir]:
         )
         stack.extend(directory / name for name in children)
     return found
+
+
+def _kind(entry: os.DirEntry[str]) -> tuple[bool, bool]:
+    """(is a file, is a directory) of one entry; a symlink loop or a vanished entry is neither."""
+    try:
+        return entry.is_file(), entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False, False
 
 
 def _has_nested_py(versions: Path) -> bool:

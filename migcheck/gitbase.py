@@ -108,6 +108,8 @@ def _snapshot(root: Path, top: Path, sha: str, env: Environment, resolver: Const
         texts[display] = blobs[path]
         if not isinstance(item, Unreadable):
             revisions.append(item)
+        elif item.declared is not None:
+            revisions.append(item.declared)
     return Snapshot(sha, tuple(revisions), texts)
 
 

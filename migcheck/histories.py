@@ -17,9 +17,11 @@ from pathlib import Path
 from migcheck.config import EnvironmentSettings, ExpectedHeads
 from migcheck.constants import ConstantResolver
 from migcheck.discover import Environment
+from migcheck.errors import MigcheckError
 from migcheck.graph import RevisionGraph
 from migcheck.result import HistoryFacts, Point
 from migcheck.scripts import Revision, Unreadable, iter_revision_files, read_revision
+from migcheck.syntaxcache import CompileCache, cache_file
 
 
 @dataclass(frozen=True)
@@ -83,26 +85,51 @@ def read_environment(
     revisions: list[Revision] = []
     unreadable: list[Unreadable] = []
     for location in env.version_locations:
-        if not location.is_dir():
+        if not os.path.lexists(location):
             notices.append(
                 f"{env.name}: version location {display(location, root)} does not exist; nothing read there"
             )
+        elif not location.is_dir():
+            raise _unusable(env, location, root, _not_a_directory(location))
     # Parsing allocates many short-lived AST nodes that hold no cycles; the cyclic GC only slows that down.
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    compiled = CompileCache(cache_file())
     try:
         for file in iter_revision_files(
             env.version_locations, recursive=env.recursive, sourceless=env.sourceless
         ):
-            item = read_revision(file, display(file, root), resolver)
+            item = read_revision(file, display(file, root), resolver, compiled)
             if isinstance(item, Revision):
                 revisions.append(item)
             else:
                 unreadable.append(item)
+                if item.declared is not None:
+                    revisions.append(item.declared)
+    except OSError as exc:
+        where = Path(os.fsdecode(exc.filename)) if exc.filename is not None else env.version_locations[0]
+        raise _unusable(env, where, root, f"cannot be listed: {exc.strerror or exc}") from None
     finally:
         if gc_was_enabled:
             gc.enable()
+    compiled.save()
     return revisions, unreadable
+
+
+def _not_a_directory(location: Path) -> str:
+    if location.is_symlink() and not location.exists():
+        return f"is a symbolic link to {os.readlink(location)!r}, which does not exist"
+    return "is not a directory"
+
+
+def _unusable(env: Environment, path: Path, root: Path, problem: str) -> MigcheckError:
+    """An environment whose revision files cannot all be listed cannot be checked: Alembic would silently skip
+    them, and a check that read nothing must not say ok."""
+    return MigcheckError(
+        f"{env.name}: version location {display(path, root)} {problem}; migcheck cannot list the revision"
+        " files there, so it cannot check this environment (fix the path in the configuration, or the"
+        " directory's permissions)"
+    )
 
 
 def split_histories(

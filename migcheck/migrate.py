@@ -83,6 +83,19 @@ def _read(path: Path) -> str:
         return ""
 
 
+def _unreadable(path: Path) -> str | None:
+    """Why the file at `path` cannot be read, or None when it can."""
+    if path.is_symlink() and not path.exists():
+        return f"it is a symbolic link to {os.readlink(path)!r}, which does not exist"
+    if path.is_dir():
+        return "it is a directory, not a file"
+    try:
+        with open(path, "rb"):
+            return None
+    except OSError as exc:
+        return str(exc.strerror or exc)
+
+
 def _nearest_ini(start: Path, stop: Path) -> Path | None:
     """The alembic.ini closest above `start` (an environment's script location), not looking above `stop`."""
     for directory in (start, *start.parents):
@@ -395,8 +408,12 @@ class Runner:
         """Why env.py cannot drive the drift check, or None when it can."""
         if self.metadata_spec:
             return None
-        if not self.env_py.is_file():
+        if not os.path.lexists(self.env_py):
             return f"{self.env.name}: no env.py to run the migrations with; pass --metadata module:attr"
+        problem = _unreadable(self.env_py)
+        if problem is not None:
+            # it is there but Alembic could not run it either: no reason to skip the check quietly
+            raise MigcheckError(f"{self.env_py}: cannot read env.py: {problem}")
         if _NO_METADATA.search(self.env_text):
             return f"{self.env.name}: env.py sets target_metadata = None, so there are no models to compare"
         return None

@@ -1,7 +1,9 @@
 """Static reader: a revision file becomes a `Revision` through `ast` alone; the file is never imported.
 
-Only the file's header is parsed (everything above its first top-level `def`, `class` or decorator), which is
-where Alembic's templates put the identifiers; the whole file is parsed only when the header does not yield them.
+The values are the module's final ones, as Alembic sees them after importing the file. The header (everything
+above the first top-level `def`, `class` or decorator), where Alembic's templates put the identifiers, is parsed
+first; the whole file only when the header lacks them or a byte search finds one of the names (or a star import)
+further down. Every file must also compile, as Alembic's import needs (`syntaxcache` remembers what did).
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ import ast
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from migcheck.constants import ConstantResolver, Unresolved
+from migcheck.syntaxcache import CompileCache
 
 # Alembic's own file patterns (alembic/script/base.py): `.#` editor locks and `__init__` are not revisions.
 _SOURCE_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
@@ -26,6 +30,23 @@ _DOC_REVISES = re.compile(r"^\s*Revises:[ \t]*(.*?)\s*$", re.M)
 _CONFLICT_MARKER = re.compile(rb"^(?:<{7}|={7}|>{7})(?: |$)", re.M)
 _ILLEGAL_ID_CHARS = "@-+:"  # alembic.script.revision._revision_illegal_chars
 _FIELDS = ("revision", "down_revision", "branch_labels", "depends_on")
+_FIELD_SET = frozenset(_FIELDS)
+# Below the header, any of the four names as a word (not an attribute such as `context.revision`) may rebind
+# it, and so may a star import; "revision" also finds "down_revision".
+_WORDS = (b"revision", b"branch_labels", b"depends_on", b"import")
+_MENTION = re.compile(rb"(?<![\w.])(?:revision|down_revision|branch_labels|depends_on)\b|\bimport\s*\*")
+_BLOCKS = {
+    ast.If: "an `if`",
+    ast.For: "a `for`",
+    ast.AsyncFor: "a `for`",
+    ast.While: "a `while`",
+    ast.With: "a `with`",
+    ast.AsyncWith: "a `with`",
+    ast.Try: "a `try`",
+    ast.Match: "a `match`",
+}
+if hasattr(ast, "TryStar"):  # Python >= 3.11
+    _BLOCKS[ast.TryStar] = "a `try`"
 
 
 @dataclass(frozen=True)
@@ -65,19 +86,23 @@ class Unreadable:
     reason: str
     hint: str
     revision: str | None = None
+    # what the file declares when its identifiers could be read although Alembic cannot load it (a syntax error
+    # below the header): the graph keeps it, so its children are not reported as pointing at nothing
+    declared: Revision | None = field(default=None, compare=False, repr=False)
 
 
 def list_revision_files(location: Path, *, recursive: bool, sourceless: bool) -> list[str]:
-    """Files Alembic would consider in one version location, in Alembic's order (sorted, top-down)."""
+    """Files Alembic would consider in one version location, in Alembic's order (sorted, top-down).
+
+    Raises OSError when a directory of the location cannot be listed: Alembic would silently see no revisions
+    there, and a check that read nothing must not pass.
+    """
     found: list[str] = []
     pending = [str(location)]
     while pending:
         directory = pending.pop(0)
-        try:
-            with os.scandir(directory) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError:
-            continue
+        with os.scandir(directory) as it:
+            entries = sorted(it, key=lambda e: e.name)
         subdirs = []
         for entry in entries:
             try:
@@ -115,8 +140,13 @@ def _orphans(directory: str, source_dir: str, *, only: str | None = None) -> lis
     return orphans
 
 
-def read_revision(path: str | Path, display: str, resolver: ConstantResolver) -> Revision | Unreadable:
-    """Read one revision file statically; `display` is the path shown in findings."""
+def read_revision(
+    path: str | Path, display: str, resolver: ConstantResolver, compiled: CompileCache | None = None
+) -> Revision | Unreadable:
+    """Read one revision file statically; `display` is the path shown in findings.
+
+    The file must also compile, as Alembic's import of it does (`compiled` remembers the files that did).
+    """
     path = os.fspath(path)
     if path.endswith((".pyc", ".pyo")):
         return Unreadable(
@@ -132,38 +162,41 @@ def read_revision(path: str | Path, display: str, resolver: ConstantResolver) ->
         return Unreadable(
             display, 1, f"cannot read the file: {exc.strerror or exc}", "check the file's permissions"
         )
-    return read_source(data, path, display, resolver)
+    item = read_source(data, path, display, resolver)
+    if isinstance(item, Revision):
+        error = (compiled or CompileCache(None)).error(data, path)
+        if error is not None:
+            line, reason, hint = _syntax_problem(data, error)
+            return Unreadable(display, line, reason, hint, revision=item.id, declared=item)
+    return item
 
 
 def read_source(data: bytes, path: str, display: str, resolver: ConstantResolver) -> Revision | Unreadable:
-    """Read a revision from its bytes (a file's, or a blob from git); `path` is where names resolve from."""
+    """Read a revision from its bytes (a file's, or a blob from git); `path` is where names resolve from.
+
+    Only the header is parsed when the rest of the file cannot rebind the identifiers (a byte search says so),
+    else the whole file: the values are the module's final ones, as Alembic sees them after importing it.
+    """
     header = _header(data)
-    values: dict[str, tuple[ast.expr, int]] = {}
-    tree: ast.Module | None = None
-    if header is not None:
-        tree = _parse(header)
-        if tree is not None:
-            values = _assignments(tree)
-    if (
-        tree is None
-        or not {"revision", "down_revision"} <= values.keys()
-        or _assigned_below(data, header, values)
-    ):
-        tree_or_error = _parse_full(data)
-        if isinstance(tree_or_error, Unreadable):
-            return Unreadable(display, tree_or_error.line, tree_or_error.reason, tree_or_error.hint)
-        tree = tree_or_error
-        values = _assignments(tree)
+    tree = _parse(header) if header is not None else None
+    values = _bindings(tree, data) if tree is not None else {}
+    complete = {"revision", "down_revision"} <= values.keys()
+    if tree is None or header is None or not complete or _mentioned_after(data, len(header)):
+        full = _parse_full(data)
+        if isinstance(full, Unreadable):
+            declared = _build(tree, values, path, display, data, resolver) if tree and complete else None
+            if not isinstance(declared, Revision):
+                return replace(full, path=display)
+            return replace(full, path=display, revision=declared.id, declared=declared)
+        tree, values = full, _bindings(full, data)
     return _build(tree, values, path, display, data, resolver)
 
 
-def _assigned_below(data: bytes, header: bytes | None, values: dict[str, tuple[ast.expr, int]]) -> bool:
-    """Whether an identifier the header lacks is assigned further down (old or hand-written files)."""
-    missing = [name for name in _FIELDS if name not in values]
-    if not missing or header is None:
+def _mentioned_after(data: bytes, start: int) -> bool:
+    """Whether one of the four names appears below the header (a cheap byte search first, a regex on a hit)."""
+    if not any(data.find(word, start) >= 0 for word in _WORDS):
         return False
-    rest = data[len(header) :]
-    return any(re.search(rb"^" + name.encode() + rb"\b", rest, re.M) for name in missing)
+    return _MENTION.search(data, start) is not None
 
 
 def _header(data: bytes) -> bytes | None:
@@ -181,47 +214,168 @@ def _parse(source: bytes) -> ast.Module | None:
 def _parse_full(data: bytes) -> ast.Module | Unreadable:
     try:
         return ast.parse(data)
-    except SyntaxError as exc:
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        line, reason, hint = _syntax_problem(data, exc)
+        return Unreadable("", line, reason, hint)
+
+
+def _syntax_problem(data: bytes, exc: BaseException) -> tuple[int, str, str]:
+    """Line, reason and hint of MC107 for a file that does not parse or compile."""
+    if isinstance(exc, SyntaxError):
         line = exc.lineno or 1
         conflict = _CONFLICT_MARKER.search(data)
         if conflict:
-            line = data.count(b"\n", 0, conflict.start()) + 1
-            return Unreadable(
-                "",
-                line,
+            return (
+                data.count(b"\n", 0, conflict.start()) + 1,
                 "the file holds an unresolved git merge conflict (a `<<<<<<<` marker), so Alembic cannot import it",
                 "resolve the conflict: keep one side's lines and delete the `<<<<<<<`, `=======` and `>>>>>>>` lines",
             )
-        return Unreadable(
-            "",
+        return (
             line,
             f"the file is not valid Python: {exc.msg} (line {line})",
             "fix the syntax; Alembic imports every revision file and fails on this one",
         )
-    except (ValueError, RecursionError, MemoryError) as exc:
-        reason = "it contains null bytes" if "null" in str(exc) else "it is too deeply nested or too large"
-        return Unreadable(
-            "", 1, f"the file is not valid Python: {reason}", "restore the file from version control"
-        )
+    reason = "it contains null bytes" if "null" in str(exc) else "it is too deeply nested or too large"
+    return 1, f"the file is not valid Python: {reason}", "restore the file from version control"
 
 
-def _assignments(tree: ast.Module) -> dict[str, tuple[ast.expr, int]]:
-    """Module-level assignments to Alembic's four names (the last one wins, as at import time)."""
-    found: dict[str, tuple[ast.expr, int]] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name) and target.id in _FIELDS:
-                    found[target.id] = (node.value, node.lineno)
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            if isinstance(node.target, ast.Name) and node.target.id in _FIELDS:
-                found[node.target.id] = (node.value, node.lineno)
+class _Binding(NamedTuple):
+    """The last module-level binding of one of the four names."""
+
+    value: ast.expr | None  # None: bound in a way only running the file tells (`if`, `+=`, an import, ...)
+    line: int
+    position: int  # its statement's index in the module: names in the value resolve from the ones above it
+    how: str = ""
+
+
+def _bindings(tree: ast.Module, data: bytes) -> dict[str, _Binding]:
+    """Module-level bindings of Alembic's four names; the last one wins, as at import time."""
+    found: dict[str, _Binding] = {}
+    # only `:=` binds a name from inside an expression; without one, plain assignments need no walk
+    walrus = b":=" in data
+    for index, stmt in enumerate(tree.body):
+        plain: list[str] = []
+        value: ast.expr | None = None
+        rest: list[ast.AST] = [stmt]
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue  # a docstring
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            for alias in stmt.names:
+                bound = alias.asname or (
+                    alias.name if isinstance(stmt, ast.ImportFrom) else alias.name.split(".")[0]
+                )
+                for name in _FIELDS if bound == "*" else (bound,) if bound in _FIELD_SET else ():
+                    found[name] = _Binding(None, stmt.lineno, index, "bound by an import")
+            continue
+        if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets):
+            plain = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+            value = stmt.value
+            rest = [value] if walrus else []
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            value = stmt.value
+            # `revision: str` alone binds nothing at run time
+            plain = [stmt.target.id] if value is not None else []
+            rest = [value] if walrus and value is not None else []
+        block = _BLOCKS.get(type(stmt))
+        for node in rest:
+            for name, line, how in _other_bindings(node):
+                if block is not None:
+                    line, how = stmt.lineno, f"assigned inside {block} block"
+                found[name] = _Binding(None, line, index, how)
+        for name in plain:
+            if name in _FIELD_SET:
+                found[name] = _Binding(value, stmt.lineno, index)
+    if b"global" in data:
+        # a function that declares one of the names global rebinds it whenever it is called
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Global):
+                for name in sorted(_FIELD_SET.intersection(node.names)):
+                    found[name] = _Binding(
+                        None, node.lineno, len(tree.body), "declared `global` in a function"
+                    )
     return found
+
+
+def _other_bindings(node: ast.AST) -> Iterator[tuple[str, int, str]]:
+    """(name, line, how) for every module-scope binding of the four names in `node` but a plain `name = value`."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        line = getattr(current, "lineno", 1)
+        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if current.name in _FIELD_SET:
+                yield current.name, line, "defined by a `def` or `class` statement"
+            continue  # the body is a scope of its own
+        if isinstance(current, ast.Lambda):
+            continue
+        if isinstance(current, ast.comprehension):
+            stack += [current.iter, *current.ifs]  # the target belongs to the comprehension
+            continue
+        if isinstance(current, (ast.Import, ast.ImportFrom)):
+            for alias in current.names:
+                bound = _FIELD_SET if alias.name == "*" else {alias.asname or alias.name.split(".")[0]}
+                for name in sorted(bound & _FIELD_SET):
+                    yield name, line, "bound by an import"
+            continue
+        if isinstance(current, ast.AugAssign) and isinstance(current.target, ast.Name):
+            if current.target.id in _FIELD_SET:
+                yield current.target.id, line, "changed by an augmented assignment (`+=` and the like)"
+            stack.append(current.value)
+            continue
+        if isinstance(current, ast.NamedExpr):
+            if current.target.id in _FIELD_SET:
+                yield current.target.id, line, "assigned with `:=`"
+            stack.append(current.value)
+            continue
+        if isinstance(current, ast.Name) and current.id in _FIELD_SET:
+            if isinstance(current.ctx, ast.Del):
+                yield current.id, line, "deleted with `del`"
+            elif isinstance(current.ctx, ast.Store):
+                yield current.id, line, "assigned by unpacking"
+        elif isinstance(current, ast.ExceptHandler) and current.name in _FIELD_SET:
+            yield str(current.name), line, "bound by `except ... as`"
+        elif isinstance(current, (ast.MatchAs, ast.MatchStar)) and current.name in _FIELD_SET:
+            yield str(current.name), line, "bound by a `match` pattern"
+        elif isinstance(current, ast.MatchMapping) and current.rest in _FIELD_SET:
+            yield str(current.rest), line, "bound by a `match` pattern"
+        elif isinstance(current, ast.Subscript) and not isinstance(current.ctx, ast.Load):
+            key = _string(current.slice)
+            if key is not None and key in _FIELD_SET and _is_namespace(current.value):
+                yield key, line, "assigned through a subscript (`globals()[...]`)"
+        elif isinstance(current, ast.Call):
+            for name in _names_set_by_call(current):
+                yield name, line, "set by a call (`setattr()`, `globals().update()`)"
+        stack.extend(ast.iter_child_nodes(current))
+
+
+def _string(node: ast.AST) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _is_namespace(node: ast.AST) -> bool:
+    """`globals()`, `vars()`, `locals()`: the module's own namespace, seen as a dict."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("globals", "vars", "locals")
+    )
+
+
+def _names_set_by_call(call: ast.Call) -> set[str]:
+    """The four names a call may set in the module: `setattr(module, "name", ...)`, `globals().update(name=...)`."""
+    func = call.func
+    if isinstance(func, ast.Name) and func.id == "setattr" and len(call.args) >= 2:
+        return {name for name in [_string(call.args[1])] if name in _FIELD_SET}
+    if isinstance(func, ast.Attribute) and func.attr in ("update", "setdefault", "__setitem__"):
+        named = {k.arg for k in call.keywords if k.arg in _FIELD_SET}
+        first = _string(call.args[0]) if call.args else None
+        return {name for name in (*named, first) if name in _FIELD_SET}
+    return set()
 
 
 def _build(
     tree: ast.Module,
-    values: dict[str, tuple[ast.expr, int]],
+    values: dict[str, _Binding],
     path: str,
     display: str,
     data: bytes,
@@ -230,8 +384,16 @@ def _build(
     def value(name: str) -> tuple[str | None | tuple[str, ...] | Unresolved, int | None]:
         if name not in values:
             return None, None
-        node, line = values[name]
-        return resolver.evaluate(node, tree, path), line
+        bound = values[name]
+        if isinstance(bound.value, ast.Constant):
+            return resolver.evaluate(bound.value, tree, path), bound.line  # a literal needs no names
+        if bound.value is None:
+            return Unresolved(
+                f"`{name}` is {bound.how} at line {bound.line}, so only running the file tells its value"
+            ), bound.line
+        # the value is computed where it is assigned: names in it mean what the lines above made them
+        above = ast.Module(body=tree.body[: bound.position], type_ignores=[])
+        return resolver.evaluate(bound.value, above, path), bound.line
 
     rev, rev_line = value("revision")
     if rev_line is None:
@@ -245,10 +407,13 @@ def _build(
             )
         rev, rev_line = legacy.group(1), 1
     if not isinstance(rev, str) or not rev:
+        unknown = (
+            rev.reason if isinstance(rev, Unresolved) and rev.reason.startswith("`revision` is ") else None
+        )
         return Unreadable(
             display,
             rev_line or 1,
-            "`revision` is not a string literal migcheck can read statically",
+            unknown or "`revision` is not a string literal migcheck can read statically",
             'write the id as a literal: revision = "<id>"',
         )
     illegal = sorted(set(rev) & set(_ILLEGAL_ID_CHARS))
@@ -284,7 +449,7 @@ def _build(
     doc_line = tree.body[0].lineno if doc is not None else None
     doc_rev, doc_rev_line = _doc_field(_DOC_REVISION, doc, doc_line)
     doc_revises, doc_revises_line = _doc_field(_DOC_REVISES, doc, doc_line)
-    return Revision(
+    revision = Revision(
         id=rev,
         path=display,
         down_revisions=_as_tuple(down),
@@ -303,6 +468,21 @@ def _build(
         message=doc.strip().splitlines()[0].strip() if doc and doc.strip() else None,
         suppressions=_suppressions(data),
     )
+    for name in ("branch_labels", "depends_on"):
+        bound = values.get(name)
+        if bound is not None and bound.value is None:
+            # a labelled branch or a dependency only running the file can tell: the graph keeps the revision
+            # (as a labelled one), and the file is reported as one Alembic's reading may differ from
+            return Unreadable(
+                display,
+                bound.line,
+                f"{name} of {rev!r} cannot be resolved statically (`{name}` is {bound.how} at line"
+                f" {bound.line}, so only running the file tells its value)",
+                f"assign {name} once, at module level, as literals: {name} = ('<name>',) or None",
+                revision=rev,
+                declared=revision,
+            )
+    return revision
 
 
 def _as_tuple(value: str | None | tuple[str, ...] | Unresolved) -> tuple[str, ...]:
@@ -338,9 +518,14 @@ def _suppressions(data: bytes) -> dict[int, frozenset[str]]:
 
 
 def iter_revision_files(locations: tuple[Path, ...], *, recursive: bool, sourceless: bool) -> Iterator[str]:
-    """Every candidate file, each once (Alembic warns and skips a file loaded twice), in Alembic's load order."""
+    """Every candidate file, each once (Alembic warns and skips a file loaded twice), in Alembic's load order.
+
+    A location that does not exist holds nothing (as for Alembic); one that cannot be listed raises OSError.
+    """
     seen: set[str] = set()
     for location in locations:
+        if not os.path.lexists(location):
+            continue
         real_location = os.path.realpath(location)
         for file in list_revision_files(Path(real_location), recursive=recursive, sourceless=sourceless):
             key = os.path.realpath(file) if os.path.islink(file) else file

@@ -5,11 +5,20 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from helpers import MYSQL_URL_DEFAULT, PG_URL_DEFAULT, Spec, make_tree, reachable_server
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_compile_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """migcheck remembers which revision files compiled; in tests, in a directory of the session's own (also
+    for the subprocesses it starts), never in the user's home."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MIGCHECK_CACHE_DIR", str(tmp_path_factory.mktemp("migcheck-cache")))
+        yield
 
 
 @pytest.fixture

@@ -103,6 +103,45 @@ def test_sys_exit_0_in_env_py_is_exit_2_naming_the_line_and_keeps_the_graph_find
     assert "alembic/" not in run.stderr and "Traceback" not in run.stderr
 
 
+def _exit_in_env_py(project: Path, code: int) -> tuple[Path, int, str]:
+    env_py = project / "migrations" / "env.py"
+    return env_py, put_after(env_py, "from models import Base", f"import sys; sys.exit({code})"), "env.py"
+
+
+def _exit_in_models(project: Path, code: int) -> tuple[Path, int, str]:
+    models = project / "models.py"
+    return models, put_after(models, "Base = declarative_base()", f"import sys; sys.exit({code})"), "env.py"
+
+
+def _exit_in_a_revision_file(project: Path, code: int) -> tuple[Path, int, str]:
+    path = project / VERSIONS / "bbbbbbbbbbbb_exits.py"
+    path.write_text(
+        revision("bbbbbbbbbbbb", "aaaaaaaaaaaa", "pass", imports=f"import sys\nsys.exit({code})\n")
+    )
+    return path, 8, "revision file bbbbbbbbbbbb_exits.py"
+
+
+@pytest.mark.parametrize("code", [0, 1, 3])
+@pytest.mark.parametrize(
+    "place",
+    [_exit_in_env_py, _exit_in_models, _exit_in_a_revision_file],
+    ids=["env.py", "models", "revision"],
+)
+def test_sys_exit_in_user_code_is_exit_2_with_the_reason_and_the_graph_findings(
+    blog, place, code: int
+) -> None:
+    project = blog()
+    path, line, who = place(project, code)
+
+    run = cli(str(project))
+
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert run.stdout.startswith(f"could not check: migrations: {who} raised SystemExit({code})"), run.stdout
+    assert "MC101 error: 2 unmerged heads" in run.stdout
+    assert f"File '{path}', line {line}, in <module>" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
 def test_sys_exit_in_the_models_module_is_exit_2_naming_the_models_line(blog) -> None:
     project = blog(two_heads=False)
     models = project / "models.py"

@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.discover",
         "migcheck.alembic_config",
         "migcheck.scripts",
+        "migcheck.syntaxcache",
         "migcheck.constants",
         "migcheck.graph",
     ),

@@ -296,7 +296,7 @@ def alembic_refuses(root: Path) -> bool:
 
     try:
         alembic_heads_and_bases(root)
-    except (CommandError, RevisionError, KeyError):
+    except (CommandError, RevisionError, KeyError, SyntaxError):
         return True
     return False
 
@@ -333,3 +333,46 @@ def test_a_tree_alembic_cannot_load_fails_the_check(tmp_path: Path, specs: list[
 
     assert alembic_refuses(root)
     assert migcheck.check(root).exit_code == 1
+
+
+# --- the whole file counts, as Alembic imports it -----------------------------------------------------------
+
+
+def test_a_down_revision_reassigned_below_the_first_def_gives_alembics_heads(tmp_path: Path) -> None:
+    # on its face "c" revises "a", beside "b": two heads; the module's final value makes one chain
+    root = make_tree(tmp_path, ("a", None), ("b", "a"), ("c", "a"))
+    path = versions_dir(root) / "c_rev.py"
+    path.write_text(path.read_text() + "\n\ndown_revision = 'b'\n")
+
+    assert migcheck_heads_and_bases(root) == alembic_heads_and_bases(root) == ({"c"}, {"a"})
+    assert migcheck.check(root, drift=False).exit_code == 0
+
+
+def test_a_down_revision_reassigned_below_the_first_def_to_a_fork_is_two_heads_as_for_alembic(
+    tmp_path: Path,
+) -> None:
+    root = make_tree(tmp_path, ("a", None), ("b", "a"), ("c", "b"))
+    path = versions_dir(root) / "c_rev.py"
+    path.write_text(path.read_text() + "\n\ndown_revision = 'a'\n")
+
+    assert migcheck_heads_and_bases(root) == alembic_heads_and_bases(root) == ({"b", "c"}, {"a"})
+    # and MC108: the docstring's `Revises: b` now disagrees with the variable
+    assert sorted(f.rule for f in migcheck.check(root, drift=False).findings) == ["MC101", "MC108"]
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["\n\ndef helper(:\n    pass\n", "\n\nreturn None\n", "\n<<<<<<< HEAD\n"],
+    ids=["syntax-error", "return-outside-function", "conflict-marker"],
+)
+def test_a_file_alembic_cannot_compile_below_its_header_fails_the_graph_checks(
+    tmp_path: Path, tail: str
+) -> None:
+    root = make_tree(tmp_path, ("a", None), ("b", "a"))
+    path = versions_dir(root) / "b_rev.py"
+    path.write_text(path.read_text() + tail)
+
+    assert alembic_refuses(root)
+    result = migcheck.check(root, drift=False)
+    assert (result.exit_code, [f.rule for f in result.findings]) == (1, ["MC107"])
+    assert result.findings[0].revision == "b"

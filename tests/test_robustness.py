@@ -7,6 +7,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -285,3 +286,117 @@ def test_a_file_name_that_is_not_utf8_is_not_a_traceback(tree: Tree) -> None:
         fh.write(b"not python (")
 
     assert_no_crash(check(root))
+
+
+# --- version locations whose files cannot be listed: could not check, never "ok: 0 revisions" ------------
+
+
+def assert_could_not_check(result: Result, *words: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert not result.stdout.startswith("ok"), result.stdout
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    for word in words:
+        assert word in result.stderr, result.stderr
+
+
+def refuse_listing(monkeypatch: pytest.MonkeyPatch, directory: Path) -> None:
+    """os.scandir fails on `directory` as it does for a non-root user without the read bit (root reads all)."""
+    real = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if os.path.realpath(path) == os.path.realpath(directory):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_a_version_location_that_is_a_regular_file_is_could_not_check(tree: Tree) -> None:
+    root = tree()
+    versions_dir(root).rmdir()
+    versions_dir(root).write_text("not a directory\n", encoding="utf-8")
+
+    assert_could_not_check(check(root), "migrations/versions", "is not a directory")
+
+
+def test_a_version_location_that_is_a_dangling_symlink_is_could_not_check(tree: Tree) -> None:
+    root = tree()
+    versions_dir(root).rmdir()
+    os.symlink("gone", versions_dir(root))
+
+    assert_could_not_check(check(root), "migrations/versions", "symbolic link", "gone", "does not exist")
+
+
+def test_a_version_location_that_cannot_be_listed_is_could_not_check(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree(("a", None), ("b", "a"))
+    refuse_listing(monkeypatch, versions_dir(root))
+
+    assert_could_not_check(check(root, "--no-drift"), "migrations/versions", "Permission denied")
+
+
+def test_a_subdirectory_of_a_recursive_version_location_that_cannot_be_listed_is_could_not_check(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree(("a", None), ("b", "a"))
+    ini = root / "alembic.ini"
+    ini.write_text(
+        ini.read_text().replace("[alembic]\n", "[alembic]\nrecursive_version_locations = true\n"),
+        encoding="utf-8",
+    )
+    (versions_dir(root) / "2024").mkdir()
+    (versions_dir(root) / "2024" / "c_rev.py").write_text(revision_source("c", "b"), encoding="utf-8")
+    refuse_listing(monkeypatch, versions_dir(root) / "2024")
+
+    assert_could_not_check(check(root, "--no-drift"), "migrations/versions/2024", "Permission denied")
+
+
+def test_a_configured_version_location_that_is_a_file_is_could_not_check(tree: Tree) -> None:
+    root = tree(("a", None))
+    (root / "more").write_text("a file\n", encoding="utf-8")
+    ini = root / "alembic.ini"
+    ini.write_text(
+        ini.read_text().replace(
+            "[alembic]\n",
+            f"[alembic]\nversion_locations = %(here)s/migrations/versions{os.pathsep}%(here)s/more\n",
+        ),
+        encoding="utf-8",
+    )
+
+    assert_could_not_check(check(root), "more", "is not a directory")
+
+
+def test_every_command_that_reads_the_revisions_refuses_an_unlistable_location(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tree(("a", None), ("b", "a"))
+    refuse_listing(monkeypatch, versions_dir(root))
+
+    for command in (["graph"], ["fix"], ["status", "--database-url", "sqlite://"]):
+        result = CliRunner().invoke(main, [*command, str(root)])
+        assert_could_not_check(result, "migrations/versions", "Permission denied")
+
+
+def test_a_version_location_that_does_not_exist_is_a_note_as_alembic_reads_nothing_there(tree: Tree) -> None:
+    root = tree()
+    versions_dir(root).rmdir()  # git keeps no empty directory: a project with no revision yet
+
+    result = check(root)
+
+    assert result.exit_code == 0, result.output
+    assert "migrations/versions does not exist" in result.output
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can list a chmod 000 directory"
+)
+def test_a_version_directory_without_read_permission_is_could_not_check(tree: Tree) -> None:
+    root = tree(("a", None), ("b", "a"))
+    versions_dir(root).chmod(0)
+    try:
+        result = check(root, "--no-drift")
+    finally:
+        versions_dir(root).chmod(stat.S_IRWXU)
+
+    assert_could_not_check(result, "migrations/versions", "Permission denied")

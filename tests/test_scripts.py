@@ -337,12 +337,11 @@ def test_a_docstring_without_header_lines_has_no_header_values(tmp_path: Path) -
 # --- header-only parsing and its fallback --------------------------------------------------------------
 
 
-def test_a_syntax_error_after_the_header_is_not_seen_because_only_the_header_is_parsed(
+def test_a_syntax_error_after_the_header_is_unreadable_at_its_line_and_keeps_the_declared_revision(
     tmp_path: Path,
 ) -> None:
-    # By design (speed): the identifiers above the first `def` are all the graph needs. Alembic itself would
-    # fail to import this file; that is for checks that run the migrations, not for the static reader.
-    rev = readable(
+    # Alembic imports the whole file: a syntax error inside upgrade() breaks every command, like one in the header
+    item = unreadable(
         tmp_path,
         """
         revision = "b"
@@ -354,7 +353,201 @@ def test_a_syntax_error_after_the_header_is_not_seen_because_only_the_header_is_
         """,
     )
 
+    assert item.line == 6
+    assert "not valid Python" in item.reason and "was never closed" in item.reason
+    assert item.revision == "b"
+    assert item.declared is not None
+    assert (item.declared.id, item.declared.down_revisions) == ("b", ("a",))
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("def upgrade():\n    pass\n\n\nreturn 1\n", "'return' outside function"),
+        ("def upgrade():\n    pass\n\n\nbreak\n", "'break' outside loop"),
+        ("def upgrade():\n    nonlocal x\n", "no binding for nonlocal 'x' found"),
+        ("def upgrade(a, a):\n    pass\n", "duplicate argument 'a'"),
+    ],
+    ids=["return-outside-function", "break-outside-loop", "nonlocal-without-binding", "duplicate-argument"],
+)
+def test_code_that_parses_but_does_not_compile_is_unreadable(tmp_path: Path, body: str, message: str) -> None:
+    item = unreadable(tmp_path, f"revision = 'b'\ndown_revision = 'a'\n\n\n{body}")
+
+    assert message in item.reason
+    assert item.revision == "b"
+
+
+def test_a_file_that_compiles_with_warnings_is_readable_and_prints_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rev = readable(tmp_path, "revision = 'b'\ndown_revision = 'a'\n\n\ndef upgrade():\n    x = '\\d'\n")
+
+    assert rev.id == "b"
+    assert capsys.readouterr() == ("", "")
+
+
+# --- Alembic's truth: the module's final value -----------------------------------------------------------
+
+REASSIGNED = """
+revision = "b"
+down_revision = "a"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+{name} = {value}
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "field", "expected"),
+    [
+        ("revision", '"c"', "id", "c"),
+        ("down_revision", '"z"', "down_revisions", ("z",)),
+        ("branch_labels", '("feature",)', "branch_labels", ("feature",)),
+        ("depends_on", '"x"', "depends_on", ("x",)),
+    ],
+)
+def test_an_identifier_reassigned_below_the_first_def_has_its_final_value(
+    tmp_path: Path, name: str, value: str, field: str, expected: object
+) -> None:
+    rev = readable(tmp_path, REASSIGNED.format(name=name, value=value))
+
+    assert getattr(rev, field) == expected
+    assert getattr(rev, f"{name}_line") == 11
+
+
+def test_an_annotated_reassignment_below_the_first_def_counts(tmp_path: Path) -> None:
+    rev = readable(tmp_path, REASSIGNED.format(name="down_revision: str", value='"z"'))
+
+    assert rev.down_revisions == ("z",)
+
+
+def test_a_local_variable_of_the_same_name_in_a_function_does_not_count(tmp_path: Path) -> None:
+    rev = readable(
+        tmp_path,
+        """
+        revision = "b"
+        down_revision = "a"
+
+
+        def upgrade():
+            down_revision = "zzz"
+            revision: str = "yyy"
+            print(down_revision, revision, context.revision)
+
+
+        class Helper:
+            down_revision = "xxx"
+        """,
+    )
+
     assert (rev.id, rev.down_revisions) == ("b", ("a",))
+
+
+@pytest.mark.parametrize(
+    ("rebinding", "how"),
+    [
+        ("if os.environ.get('X'):\n    down_revision = 'z'\n", "inside an `if` block"),
+        ("try:\n    down_revision = compute()\nexcept Exception:\n    pass\n", "inside a `try` block"),
+        ("for down_revision in ['z']:\n    pass\n", "inside a `for` block"),
+        ("with open(__file__) as down_revision:\n    pass\n", "inside a `with` block"),
+        ("down_revision += ('z',)\n", "augmented assignment"),
+        ("x, down_revision = 1, 'z'\n", "unpacking"),
+        ("from elsewhere import down_revision\n", "an import"),
+        ("del down_revision\n", "deleted"),
+        ("globals()['down_revision'] = 'z'\n", "subscript"),
+        ("setattr(sys.modules[__name__], 'down_revision', 'z')\n", "call"),
+        ("globals().update(down_revision='z')\n", "call"),
+        ("print(down_revision := 'z')\n", "`:=`"),
+        ("def _point():\n    global down_revision\n    down_revision = 'z'\n\n\n_point()\n", "global"),
+    ],
+    ids=[
+        "if",
+        "try",
+        "for",
+        "with",
+        "augmented",
+        "unpacking",
+        "import",
+        "del",
+        "subscript",
+        "setattr",
+        "globals-update",
+        "walrus",
+        "global-in-function",
+    ],
+)
+def test_a_down_revision_rebound_in_a_way_only_running_the_file_tells_is_unreadable(
+    tmp_path: Path, rebinding: str, how: str
+) -> None:
+    source = REASSIGNED.format(name="x", value="1") + "\n" + rebinding
+
+    item = unreadable(tmp_path, source)
+
+    assert "`down_revision`" in item.reason and how in item.reason, item.reason
+    assert item.revision == "b"
+
+
+def test_a_conditional_down_revision_in_the_header_is_unreadable(tmp_path: Path) -> None:
+    item = unreadable(
+        tmp_path,
+        """
+        import os
+
+        revision = "b"
+        if os.environ.get("LEGACY"):
+            down_revision = "old"
+        else:
+            down_revision = "a"
+        """,
+    )
+
+    assert "`down_revision` is assigned inside an `if` block at line 4" in item.reason
+    assert item.line == 4
+
+
+@pytest.mark.parametrize("name", ["branch_labels", "depends_on"])
+def test_conditional_branch_labels_or_depends_on_are_unreadable_but_the_revision_stays_in_the_graph(
+    tmp_path: Path, name: str
+) -> None:
+    source = REASSIGNED.format(name="x", value="1") + f"\nif x:\n    {name} = ('z',)\n"
+
+    item = unreadable(tmp_path, source)
+
+    assert f"`{name}`" in item.reason and item.line == 13
+    assert item.declared is not None and item.declared.id == "b"
+    assert item.declared.unknown_labels if name == "branch_labels" else item.declared.unknown_depends_on
+
+
+def test_a_constant_rebound_after_the_assignment_does_not_change_the_value(tmp_path: Path) -> None:
+    rev = readable(
+        tmp_path,
+        """
+        PARENT = "a"
+        revision = "b"
+        down_revision = PARENT
+
+
+        def upgrade():
+            pass
+
+
+        PARENT = "z"
+        """,
+    )
+
+    assert rev.down_revisions == ("a",)
+
+
+def test_a_star_import_after_the_assignments_may_rebind_them(tmp_path: Path) -> None:
+    item = unreadable(tmp_path, REASSIGNED.format(name="x", value="1") + "\nfrom helpers import *\n")
+
+    assert "`revision`" in item.reason and "import" in item.reason
 
 
 def test_identifiers_after_the_first_def_are_found_by_parsing_the_whole_file(tmp_path: Path) -> None:

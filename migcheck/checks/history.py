@@ -200,11 +200,14 @@ def multiple_bases(history: History) -> Iterator[Finding]:
 def unreadable_revision(history: History) -> Iterator[Finding]:
     """A file in a version directory cannot be read as a revision.
 
-    It is not valid Python, has no `revision` id, or declares `revision` / `down_revision` in a way that
-    cannot be read without running code. Alembic imports every file of the version directories, so such a
-    file breaks every Alembic command (or, for computed ids, hides the graph from review).
+    It does not compile (a syntax error anywhere in it, `upgrade()` included), has no `revision` id, or
+    declares `revision` / `down_revision` (or `branch_labels` / `depends_on`) in a way that cannot be read
+    without running code: computed, or rebound inside an `if` / `try` / loop, by an import, `+=`, `del` or
+    `globals()`. Alembic imports every file of the version directories, so such a file breaks every Alembic
+    command (or, for values only running the file tells, hides the graph from review).
 
-    Fix: repair the syntax (often leftover merge-conflict markers) and write the identifiers as literals.
+    Fix: repair the syntax (often leftover merge-conflict markers) and assign each identifier once, at module
+    level, as a literal.
     """
     for item in history.unreadable:
         yield unreadable_revision.finding(

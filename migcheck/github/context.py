@@ -201,6 +201,11 @@ def _read_event(path: str | None) -> dict[str, Any]:
         event = json.loads(text)
     except ValueError as exc:
         raise MigcheckError(f"GITHUB_EVENT_PATH {path}: the event payload is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise MigcheckError(
+            f"GITHUB_EVENT_PATH {path}: the event payload is nested too deeply to read"
+            " (GitHub's own payloads are a few levels deep)"
+        ) from None
     if not isinstance(event, dict):
         raise MigcheckError(f"GITHUB_EVENT_PATH {path}: the event payload is not a JSON object")
     return event

@@ -1,0 +1,114 @@
+"""Whether a revision file compiles, as Alembic's import of it needs; what compiled once is remembered by content.
+
+Alembic imports every revision file, so one that does not compile breaks every Alembic command (MC107), wherever
+the error is. Compiling all of them costs about as much as the rest of the graph checks together, so the digest
+of each file that compiled is kept in the user's cache directory, one file per Python version (syntax is
+version-dependent): `$MIGCHECK_CACHE_DIR`, else `$XDG_CACHE_HOME/migcheck`, else `~/.cache/migcheck`;
+`MIGCHECK_NO_CACHE=1` turns it off.
+
+Only successes are stored, keyed on the SHA-256 of the file's exact bytes: a stale, foreign, truncated or corrupt
+cache can at worst cost a compile, never hide an error. Writes go to a temporary file renamed into place, so
+concurrent runs never see a half-written cache; a cache that cannot be read or written is simply not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+_DIGEST = re.compile(r"[0-9a-f]{32}")
+_HEADER = "# migcheck: SHA-256 (first 128 bits) of revision files that compiled under this Python\n"
+MAX_ENTRIES = 200_000  # ~6.6 MB: every revision of a few very large projects, then the oldest are forgotten
+_MAX_BYTES = 8 * 1024 * 1024
+
+
+def cache_file() -> Path | None:
+    """Where this Python's compile results are kept, or None when caching is off or there is no home."""
+    if os.environ.get("MIGCHECK_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no", "off"):
+        return None
+    configured = os.environ.get("MIGCHECK_CACHE_DIR", "").strip()
+    if configured:
+        directory = Path(configured)
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+        try:
+            directory = (Path(xdg) if xdg else Path.home() / ".cache") / "migcheck"
+        except RuntimeError:  # no home directory to be found
+            return None
+    version = f"{sys.implementation.name}-{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
+    return directory / f"compiled-{version}.txt"
+
+
+class CompileCache:
+    """Compiles revision files (never runs them), skipping those whose exact bytes compiled before."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._known: set[str] | None = None
+        self._order: list[str] = []  # as read: the most recently used first
+        self._used: list[str] = []
+        self._new = False
+
+    def error(self, data: bytes, filename: str) -> BaseException | None:
+        """The exception compiling `data` raises (SyntaxError and its kin), or None when it compiles."""
+        digest = hashlib.sha256(data).hexdigest()[:32]
+        if digest in self._load():
+            self._used.append(digest)
+            return None
+        try:
+            with warnings.catch_warnings():
+                # invalid escapes and the like warn at compile time; Alembic's import would not print them here
+                warnings.simplefilter("ignore")
+                compile(data, filename, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
+            return exc
+        self._used.append(digest)
+        self._new = True
+        return None
+
+    def _load(self) -> set[str]:
+        if self._known is None:
+            self._known = set()
+            if self.path is not None:
+                try:
+                    if self.path.stat().st_size <= _MAX_BYTES:
+                        text = self.path.read_text(encoding="ascii", errors="replace")
+                        self._order = list(
+                            dict.fromkeys(line for line in text.splitlines() if _DIGEST.fullmatch(line))
+                        )
+                        self._known = set(self._order)
+                except OSError:
+                    pass  # no cache yet, or one that cannot be read: compile everything
+        return self._known
+
+    def save(self) -> None:
+        """Remember what compiled, atomically; a cache that cannot be written is silently not kept."""
+        if self.path is None or not self._new:
+            return
+        kept = list(dict.fromkeys(self._used))
+        used = set(kept)
+        kept += [d for d in self._order if d not in used]
+        temporary = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            with tempfile.NamedTemporaryFile(
+                "w", encoding="ascii", dir=self.path.parent, prefix=".compiled-", suffix=".tmp", delete=False
+            ) as fh:
+                temporary = fh.name
+                fh.write(_HEADER + "".join(f"{d}\n" for d in kept[:MAX_ENTRIES]))
+            os.replace(temporary, self.path)
+            temporary = None
+        except OSError:
+            pass
+        finally:
+            if temporary is not None:
+                try:
+                    os.unlink(temporary)
+                except OSError:
+                    pass
+        self._new = False
