@@ -409,7 +409,7 @@ def test_a_lost_connection_is_could_not_check_not_mc202(request, blog, which: st
 def test_first_error_line_of_a_dbapi_error_is_the_drivers_type_and_the_databases_first_line() -> None:
     from sqlalchemy.exc import OperationalError
 
-    from migcheck.migrate import first_error_line
+    from migcheck.steps import first_error_line
 
     class UndefinedTable(Exception):  # stands for a driver's exception class
         pass
