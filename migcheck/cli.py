@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from click.core import ParameterSource
 
-from migcheck import __version__
+from migcheck import __version__, masking
 from migcheck.errors import MigcheckError, describe_failure, failure_exit_code
 
 if TYPE_CHECKING:
@@ -41,8 +41,8 @@ class DefaultGroup(click.Group):
             raise
         except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the boundary: no traceback
             if os.environ.get("MIGCHECK_DEBUG") and not isinstance(exc, MigcheckError):
-                traceback.print_exc()
-            click.echo(f"migcheck: error: {describe_failure(exc)}", err=True)
+                click.echo(masking.mask(traceback.format_exc()), err=True, nl=False)
+            click.echo(f"migcheck: error: {masking.mask(describe_failure(exc))}", err=True)
             raise click.exceptions.Exit(failure_exit_code(exc)) from None
 
 
@@ -50,6 +50,8 @@ class DefaultGroup(click.Group):
 @click.version_option(__version__, prog_name="migcheck")
 def main() -> None:
     """Check Alembic migration trees: multiple heads, missing revisions, cycles and more."""
+    # read now: the tokens are taken out of the environment before any user code runs
+    masking.add_environment_tokens()
 
 
 def _format_choices() -> list[str]:
@@ -175,7 +177,7 @@ def check(ctx: click.Context, path: Path, fmt: str, output: Path | None, **flags
     if result.error is not None:
         # the report names the reason in its verdict; the whole message (the user's own traceback lines)
         # goes where every other "could not check" goes
-        click.echo(f"migcheck: error: {result.error}", err=True)
+        click.echo(f"migcheck: error: {masking.mask(result.error)}", err=True)
     ctx.exit(result.exit_code)
 
 
@@ -308,9 +310,10 @@ def _color_wanted() -> bool:
 @click.argument("path", default=".", type=click.Path(path_type=Path))
 @click.option(
     "--database-url",
-    required=True,
     envvar="MIGCHECK_DATABASE_URL",
-    help="SQLAlchemy URL of the database to look at (read-only), e.g. postgresql+psycopg://user@host/db.",
+    help="SQLAlchemy URL of the database to look at (read-only), e.g. postgresql+psycopg://user@host/db."
+    "  [default: the sqlalchemy.url in the environment's alembic.ini, as `alembic current` reads it; only that"
+    " configured URL is used: env.py is not run, so a URL it builds in code is not seen]",
 )
 @_alembic_config
 @_versions
@@ -331,7 +334,7 @@ def _color_wanted() -> bool:
 def status(
     ctx: click.Context,
     path: Path,
-    database_url: str,
+    database_url: str | None,
     version_table: str,
     version_table_schema: str | None,
     fmt: str,
@@ -344,7 +347,7 @@ def status(
 
     result = compare_status(
         load_settings(path, _overrides(ctx, flags)),
-        database_url,
+        database_url or None,
         version_table=version_table,
         version_table_schema=version_table_schema or None,
     )
@@ -365,3 +368,28 @@ def github_command(ctx: click.Context) -> None:
     from migcheck.github.action import run_action
 
     ctx.exit(run_action())
+
+
+@main.command()
+@click.argument("names", nargs=-1)
+@click.option(
+    "--database-url",
+    required=True,
+    envvar="MIGCHECK_DATABASE_URL",
+    help="The PostgreSQL or MySQL/MariaDB server the checks ran on (as given to `check --database-url`).",
+)
+@click.option(
+    "--older-than",
+    type=click.FloatRange(min=0),
+    default=60,
+    show_default=True,
+    help="Only scratch databases created at least this many minutes ago (0: any age, also unknown).",
+)
+@click.option("--yes", is_flag=True, help="Drop them (default: only list them).")
+def cleanup(names: tuple[str, ...], database_url: str, older_than: float, yes: bool) -> None:
+    """List the scratch databases (migcheck_ and 12 hex digits) that interrupted checks left on a server:
+    older than --older-than minutes and used by no connection; drop them with --yes. NAMES: only these
+    (any age). No other database is ever listed or dropped. Exit 2 when one could not be dropped."""
+    from migcheck.cleanup import run_cleanup
+
+    run_cleanup(database_url, names, older_than=older_than * 60, drop=yes, echo=click.echo)

@@ -15,7 +15,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("migcheck.report", "migcheck.fix", "migcheck.graphview"),
     ("migcheck.engine",),
     ("migcheck.checks",),
-    ("migcheck.histories", "migcheck.driftrun", "migcheck.livedb"),
+    ("migcheck.histories", "migcheck.driftrun", "migcheck.livedb", "migcheck.cleanup"),
     (
         "migcheck.gitbase",
         "migcheck.roundtrip",
@@ -37,6 +37,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.findings",
         "migcheck.progress",
         "migcheck.errors",
+        "migcheck.masking",
     ),
 )
 

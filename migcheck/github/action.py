@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from migcheck import masking
 from migcheck.errors import EXIT_CANNOT_CHECK, MigcheckError, describe_failure, failure_exit_code
 from migcheck.github import ApiError, check_run, comment, connect, mask
 from migcheck.github.context import GitHubContext, Inputs
@@ -65,6 +66,7 @@ def escape(text: str) -> str:
 
 def run_action() -> int:
     """Run `migcheck github`; the exit code is the check's (0/1), or 2 when migcheck could not check."""
+    masking.add_environment_tokens()  # before anything can fail, and before the variables are removed
     try:
         context = GitHubContext.from_env(os.environ)
         inputs = Inputs.from_env(os.environ, context.workspace)
@@ -74,12 +76,13 @@ def run_action() -> int:
         return _cannot_check(str(exc), Log(None), summary, output)
     # the project's code (the install command, the drift check's imports) has no business with the token
     os.environ.pop("MIGCHECK_GITHUB_TOKEN", None)
+    masking.add_token(context.token)
     log = Log(context.token)
     try:
         result = _check(context, inputs, log)
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the action's one error boundary
         if os.environ.get("MIGCHECK_DEBUG") and not isinstance(exc, MigcheckError):
-            traceback.print_exc()
+            click.echo(masking.mask(traceback.format_exc()), err=True, nl=False)
         _cannot_check(describe_failure(exc), log, context.step_summary, context.output)
         return failure_exit_code(exc)
     # From here on nothing changes the exit code: the check has spoken.
@@ -90,7 +93,7 @@ def run_action() -> int:
         report = _publish(context, inputs, result, log)
     except Exception as exc:  # noqa: BLE001
         if os.environ.get("MIGCHECK_DEBUG"):
-            traceback.print_exc()
+            click.echo(masking.mask(traceback.format_exc()), err=True, nl=False)
         log.warning(f"publishing the results failed: {type(exc).__name__}: {exc}")
     if not report:
         from migcheck.report import text
