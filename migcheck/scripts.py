@@ -131,20 +131,41 @@ def read_revision(path: str | Path, display: str, resolver: ConstantResolver) ->
             "keep the .py source of every revision in the version directory, or delete the stale .pyc",
         )
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
+        data = _read_capped(path, display)
+    except OSError as exc:
+        return Unreadable(
+            display, 1, f"cannot read the file: {exc.strerror or exc}", "check the file's permissions"
+        )
+    if isinstance(data, Unreadable):
+        return data
+    return read_source(data, path, display, resolver)
+
+
+def _read_capped(path: str, display: str) -> bytes | Unreadable:
+    """The file's bytes, never more than MAX_REVISION_BYTES + 1 of them (what is larger is too large)."""
+    # non-blocking, so that a FIFO named like a revision file cannot hang the check
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
             return Unreadable(
                 display,
                 1,
                 "not a regular file (a FIFO, a device?): migcheck does not read it, and Alembic cannot load it",
                 "remove it from the version directory",
             )
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_REVISION_BYTES + 1)  # never more, whatever the file's size says
-    except OSError as exc:
-        return Unreadable(
-            display, 1, f"cannot read the file: {exc.strerror or exc}", "check the file's permissions"
-        )
-    return read_source(data, path, display, resolver)
+        if status.st_size > MAX_REVISION_BYTES:
+            return too_large(display)
+        # one read of the size fstat gave, plus one byte to see whether the file grew meanwhile
+        data = os.read(fd, status.st_size + 1)
+        while len(data) > status.st_size and len(data) <= MAX_REVISION_BYTES:
+            more = os.read(fd, MAX_REVISION_BYTES + 1 - len(data))
+            if not more:
+                break
+            data += more
+        return data
+    finally:
+        os.close(fd)
 
 
 def read_source(data: bytes, path: str, display: str, resolver: ConstantResolver) -> Revision | Unreadable:

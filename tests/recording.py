@@ -15,6 +15,10 @@ import sys
 import time
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+
+from migcheck.scratch import dialect_of
+
 BLOG = Path(__file__).parent / "trees" / "drift" / "blog_declarative"
 
 RECORDING_REVISION = '''\
@@ -85,3 +89,24 @@ def recorded_name(project: Path, child: subprocess.Popen[str] | None = None, tim
             raise AssertionError("the recording migration did not run in time")
         time.sleep(0.05)
     return marker.read_text()
+
+
+def connections(server_url: str, name: str) -> int:
+    if dialect_of(server_url) == "postgresql":
+        query = "SELECT count(*) FROM pg_stat_activity WHERE datname = :name"
+    else:
+        query = "SELECT COUNT(*) FROM information_schema.processlist WHERE db = :name"
+    engine = create_engine(server_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text(query), {"name": name}).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def wait_until_unused(server_url: str, name: str, timeout: float = 30) -> None:
+    """The killed check's server sessions end once the server notices that their client is gone."""
+    deadline = time.monotonic() + timeout
+    while connections(server_url, name):
+        assert time.monotonic() < deadline, f"{name} is still in use"
+        time.sleep(0.1)

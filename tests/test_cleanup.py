@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import secrets
 import signal
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from recording import recorded_name, recording_project, start_check
+from recording import recorded_name, recording_project, start_check, wait_until_unused
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -45,27 +44,6 @@ def execute(server_url: str, *statements: str) -> None:
 def drop_quietly(server_url: str, name: str) -> None:
     force = " WITH (FORCE)" if dialect_of(server_url) == "postgresql" else ""
     execute(server_url, f"DROP DATABASE IF EXISTS {name}{force}")
-
-
-def connections(server_url: str, name: str) -> int:
-    if dialect_of(server_url) == "postgresql":
-        query = "SELECT count(*) FROM pg_stat_activity WHERE datname = :name"
-    else:
-        query = "SELECT COUNT(*) FROM information_schema.processlist WHERE db = :name"
-    engine = create_engine(server_url)
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(text(query), {"name": name}).scalar_one())
-    finally:
-        engine.dispose()
-
-
-def wait_until_unused(server_url: str, name: str, timeout: float = 30) -> None:
-    """The killed check's server sessions end once the server notices that their client is gone."""
-    deadline = time.monotonic() + timeout
-    while connections(server_url, name):
-        assert time.monotonic() < deadline, f"{name} is still in use"
-        time.sleep(0.1)
 
 
 def line_of(result: Result, name: str) -> str:
