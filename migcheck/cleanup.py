@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from migcheck import masking
 from migcheck.errors import MigcheckError
-from migcheck.scratch import NAME, PREFIX, STAMPED, admin_engine, first_line, where
+from migcheck.scratch import NAME, PREFIX, STAMPED, admin_engine, first_line, has_schema_comments, where
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection, Engine
@@ -33,6 +33,7 @@ _QUERY = {
                (SELECT count(*) FROM pg_stat_activity a WHERE a.datname = d.datname),
                CAST(EXTRACT(EPOCH FROM now()) AS BIGINT)
         FROM pg_database d WHERE d.datname LIKE :pattern""",
+    # MariaDB 10.5 and later keep a comment per database; MySQL and older MariaDB do not
     "mariadb": """
         SELECT s.schema_name, s.schema_comment,
                (SELECT COUNT(*) FROM information_schema.processlist p WHERE p.db = s.schema_name),
@@ -106,7 +107,7 @@ class Server:
         with self._connect() as conn:
             dialect = conn.dialect.name
             if dialect != "postgresql":
-                dialect = "mariadb" if getattr(conn.dialect, "is_mariadb", False) else "mysql"
+                dialect = "mariadb" if has_schema_comments(self.engine) else "mysql"
             try:
                 rows = conn.execute(
                     text(_QUERY[dialect]), {"pattern": PREFIX.replace("_", "\\_") + "%"}

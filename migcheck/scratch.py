@@ -224,8 +224,8 @@ def _create(admin: Engine, url: URL, name: str) -> frozenset[str]:
         quoted = admin.dialect.identifier_preparer.quote_identifier(name)
         try:
             stamp = STAMP.format(int(conn.execute(text(SERVER_NOW[family])).scalar_one()))
-            mariadb = family == "mysql" and bool(getattr(admin.dialect, "is_mariadb", False))
-            conn.execute(text(f"CREATE DATABASE {quoted}" + (f" COMMENT '{stamp}'" if mariadb else "")))
+            commented = has_schema_comments(admin)
+            conn.execute(text(f"CREATE DATABASE {quoted}" + (f" COMMENT '{stamp}'" if commented else "")))
         except SQLAlchemyError as exc:
             reason, orig = _first_line(exc, url), getattr(exc, "orig", None)
             if family == "postgresql" and getattr(orig, "sqlstate", None) == "42501":
@@ -246,6 +246,13 @@ def _create(admin: Engine, url: URL, name: str) -> frozenset[str]:
             except SQLAlchemyError:
                 pass  # its age is then unknown, and `migcheck cleanup` keeps it unless told --older-than 0
     return existing
+
+
+def has_schema_comments(engine: Engine) -> bool:
+    """Whether the (connected) server keeps a comment per database: MariaDB 10.5 and later; MySQL does not."""
+    dialect = engine.dialect
+    version = dialect.server_version_info or (0,)
+    return dialect.name == "mysql" and bool(getattr(dialect, "is_mariadb", False)) and version >= (10, 5)
 
 
 def _drop(admin: Engine, name: str) -> None:
@@ -443,7 +450,7 @@ def scratch_database(server_url: str | None) -> Iterator[str]:
 
 
 def list_scratch_databases(server_url: str) -> list[str]:
-    """Names of the databases named migcheck_% on that server (none for SQLite), sorted."""
+    """Names of the scratch databases (`migcheck_` + 12 hex digits) on that server (none for SQLite), sorted."""
     from sqlalchemy import text
 
     url = _with_driver(_parse(server_url))
@@ -457,6 +464,7 @@ def list_scratch_databases(server_url: str) -> list[str]:
     }[family]
     try:
         with admin.connect() as conn:
-            return sorted(conn.execute(text(query), {"pattern": PREFIX.replace("_", "\\_") + "%"}).scalars())
+            names = conn.execute(text(query), {"pattern": PREFIX.replace("_", "\\_") + "%"}).scalars()
+            return sorted(name for name in names if NAME.fullmatch(name))
     finally:
         admin.dispose()

@@ -12,8 +12,11 @@ for longer and prints what it found.
 
 from __future__ import annotations
 
+import signal
 import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,6 +105,27 @@ def write_tree(base: Path, specs: list[Spec]) -> Path:
     return root
 
 
+class _Hung(Exception):
+    pass
+
+
+@contextmanager
+def _at_most(seconds: float) -> Iterator[None]:
+    """Raise _Hung when the block runs longer: some cycles through depends_on make Alembic 1.20's
+    walk_revisions() loop for ever (as `alembic upgrade` would); that is a refusal too."""
+
+    def expired(signum: int, frame: object) -> None:
+        raise _Hung(f"still walking the revisions after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def alembic_view(root: Path) -> tuple[set[str], set[str]] | str:
     """Alembic's heads and bases, after loading every file and walking the whole tree; or why it refused."""
     from alembic.config import Config
@@ -110,16 +134,17 @@ def alembic_view(root: Path) -> tuple[set[str], set[str]] | str:
     with isolated_imports(root), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Revision x is present more than once"
         try:
-            script = ScriptDirectory.from_config(Config(str(root / "alembic.ini")))
-            heads, bases = set(script.get_heads()), set(script.get_bases())
-            list(script.walk_revisions("base", "heads"))
+            with _at_most(5):
+                script = ScriptDirectory.from_config(Config(str(root / "alembic.ini")))
+                heads, bases = set(script.get_heads()), set(script.get_bases())
+                list(script.walk_revisions("base", "heads"))
         except Exception as exc:  # noqa: BLE001 - any refusal counts, whatever Alembic raised
             return f"{type(exc).__name__}: {exc}"
     return heads, bases
 
 
-def compare(base: Path, specs: list[Spec]) -> None:
-    """The property, for one generated tree (raises AssertionError with what differs)."""
+def compare(base: Path, specs: list[Spec]) -> tuple[set[str], set[str]] | str:
+    """The property, for one generated tree (raises AssertionError with what differs); returns Alembic's view."""
     with tempfile.TemporaryDirectory(dir=base) as where:
         root = write_tree(Path(where), specs)
         alembic = alembic_view(root)
@@ -133,14 +158,15 @@ def compare(base: Path, specs: list[Spec]) -> None:
         assert errors & LOAD_ERRORS, (
             f"Alembic refused ({alembic}) but migcheck found {sorted(errors)}: {specs}"
         )
-        return
+        return alembic
     if duplicates:
-        return  # Alembic kept one of the duplicate files, which one is up to the file system's order
+        return alembic  # Alembic kept one of the duplicate files, which one is up to the file system's order
     facts = result.histories
     heads = {p.revision for h in facts for p in h.heads}
     bases = {p.revision for h in facts for p in h.bases}
     assert (heads, bases) == alembic, f"migcheck {heads, bases} != Alembic {alembic}: {specs}"
     assert not errors & LOAD_ERRORS, f"Alembic loaded it, migcheck found {sorted(errors)}: {specs}"
+    return alembic
 
 
 @pytest.fixture(scope="module")
@@ -152,6 +178,26 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @given(specs=revision_dags())
 def test_any_revision_graph_is_read_as_alembic_reads_it(scratch: Path, specs: list[Spec]) -> None:
     compare(scratch, specs)
+
+
+def test_a_depends_on_cycle_that_alembic_walks_for_ever_is_a_cycle_error(scratch: Path) -> None:
+    # found by benchmarks/fuzz_graph.py: Alembic 1.20 lists the heads, then loops in walk_revisions()
+    specs = [
+        Spec("f6", None, branch_labels="L0"),
+        Spec("c3", None, depends_on=("a1",)),
+        Spec("b2", None),
+        Spec("d4", None),
+        Spec("a1", "f6", depends_on=("d4", "c3")),
+        Spec("e5", ("f6", "c3", "b2")),
+        Spec("g7", "f6", depends_on=("e5", "a1")),
+    ]
+    with tempfile.TemporaryDirectory(dir=scratch) as where:
+        root = write_tree(Path(where), specs)
+        said = alembic_view(root)
+        result = migcheck.check(root, drift=False)
+
+    assert isinstance(said, str) and said.startswith("_Hung")
+    assert "MC104" in {f.rule for f in result.findings}
 
 
 def test_the_generator_makes_every_kind_of_breakage() -> None:
