@@ -8,6 +8,7 @@ migrations and env.py below see the scratch database's URL, password included, a
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -220,3 +221,30 @@ def test_status_masks_the_password_in_a_could_not_check_message(tmp_path: Path) 
     assert result.exit_code == 2
     assert "cannot read the database postgresql+psycopg://postgres:***@127.0.0.1:1/test" in result.stderr
     assert _leaked(result.output) == []
+
+
+def test_the_password_of_a_url_env_py_builds_itself_is_masked_too(tmp_path: Path) -> None:
+    project = Path(shutil.copytree(BLOG, tmp_path / "blog"))
+    env_py = project / "migrations" / "env.py"
+    env_py.write_text(
+        env_py.read_text().replace(
+            "target_metadata = Base.metadata\n",
+            "target_metadata = Base.metadata\n"
+            "import os\n"
+            "from sqlalchemy import create_engine\n"
+            "from sqlalchemy.engine import make_url\n"
+            "create_engine(os.environ['APP_DATABASE_URL'])  # redirected to a scratch database by migcheck\n"
+            "raise RuntimeError('cannot log in as app with ' + make_url(os.environ['APP_DATABASE_URL']).password)\n",
+        )
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "migcheck", "check", str(project)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "APP_DATABASE_URL": "postgresql+psycopg://app:EnvSecret99@db.example/app"},
+    )
+
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "cannot log in as app with ***" in run.stderr
+    assert "EnvSecret99" not in run.stdout + run.stderr
