@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from click.core import ParameterSource
 
-from migcheck import __version__
+from migcheck import __version__, masking
 from migcheck.errors import (
     EXIT_CANNOT_CHECK,
     EXIT_INTERRUPTED,
@@ -34,7 +34,9 @@ class OutputError(MigcheckError):
     nobody, so the run did not do its job."""
 
 
-_EXIT_CODES = frozenset({0, 1, EXIT_CANNOT_CHECK, EXIT_INTERRUPTED, 143})  # the contract; anything else is 2
+_EXIT_CODES = frozenset(
+    {0, 1, EXIT_CANNOT_CHECK, 129, EXIT_INTERRUPTED, 143}
+)  # the contract; anything else is 2
 # A write error of these kinds from a stream migcheck writes to is the output's fault, not migcheck's.
 _OUTPUT_ERRNOS = frozenset({errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EBADF, errno.EDQUOT})
 
@@ -105,13 +107,14 @@ def _failed(exc: BaseException) -> int:
     if isinstance(exc, OutputError):
         _silence_stdout()
     elif os.environ.get("MIGCHECK_DEBUG") and not isinstance(exc, MigcheckError):
-        traceback.print_exc()
+        _quietly(lambda: click.echo(masking.mask(traceback.format_exc()), err=True, nl=False))
     _say(describe_failure(exc))
     return failure_exit_code(exc)
 
 
 def _say(message: str) -> None:
-    _quietly(lambda: click.echo(f"migcheck: error: {message}", err=True))
+    """One "could not check" message on stderr, with every known secret masked."""
+    _quietly(lambda: click.echo(f"migcheck: error: {masking.mask(message)}", err=True))
 
 
 def _quietly(write: Any) -> None:
@@ -154,6 +157,8 @@ def _echo(message: str = "", *, nl: bool = True, color: bool | None = None) -> N
 @click.version_option(__version__, prog_name="migcheck")
 def main() -> None:
     """Check Alembic migration trees: multiple heads, missing revisions, cycles and more."""
+    # read now: the tokens are taken out of the environment before any user code runs
+    masking.add_environment_tokens()
 
 
 def _format_choices() -> list[str]:
@@ -416,9 +421,10 @@ def _color_wanted() -> bool:
 @click.argument("path", default=".", type=click.Path(path_type=Path))
 @click.option(
     "--database-url",
-    required=True,
     envvar="MIGCHECK_DATABASE_URL",
-    help="SQLAlchemy URL of the database to look at (read-only), e.g. postgresql+psycopg://user@host/db.",
+    help="SQLAlchemy URL of the database to look at (read-only), e.g. postgresql+psycopg://user@host/db."
+    "  [default: the sqlalchemy.url in the environment's alembic.ini, as `alembic current` reads it; only that"
+    " configured URL is used: env.py is not run, so a URL it builds in code is not seen]",
 )
 @_alembic_config
 @_versions
@@ -439,7 +445,7 @@ def _color_wanted() -> bool:
 def status(
     ctx: click.Context,
     path: Path,
-    database_url: str,
+    database_url: str | None,
     version_table: str,
     version_table_schema: str | None,
     fmt: str,
@@ -452,7 +458,7 @@ def status(
 
     result = compare_status(
         load_settings(path, _overrides(ctx, flags)),
-        database_url,
+        database_url or None,
         version_table=version_table,
         version_table_schema=version_table_schema or None,
     )
@@ -473,3 +479,28 @@ def github_command(ctx: click.Context) -> None:
     from migcheck.github.action import run_action
 
     ctx.exit(run_action())
+
+
+@main.command()
+@click.argument("names", nargs=-1)
+@click.option(
+    "--database-url",
+    required=True,
+    envvar="MIGCHECK_DATABASE_URL",
+    help="The PostgreSQL or MySQL/MariaDB server the checks ran on (as given to `check --database-url`).",
+)
+@click.option(
+    "--older-than",
+    type=click.FloatRange(min=0),
+    default=60,
+    show_default=True,
+    help="Only scratch databases created at least this many minutes ago (0: any age, also unknown).",
+)
+@click.option("--yes", is_flag=True, help="Drop them (default: only list them).")
+def cleanup(names: tuple[str, ...], database_url: str, older_than: float, yes: bool) -> None:
+    """List the scratch databases (migcheck_ and 12 hex digits) that interrupted checks left on a server:
+    older than --older-than minutes and used by no connection; drop them with --yes. NAMES: only these
+    (any age). No other database is ever listed or dropped. Exit 2 when one could not be dropped."""
+    from migcheck.cleanup import run_cleanup
+
+    run_cleanup(database_url, names, older_than=older_than * 60, drop=yes, echo=_echo)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 Value = str | None | tuple[str, ...]
 _MAX_DEPTH = 4
+_MAX_MODULE_BYTES = 1024 * 1024  # as scripts.MAX_REVISION_BYTES, for the modules a revision file imports
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,10 @@ class ConstantResolver:
     def _parse(self, path: Path) -> ast.Module | None:
         if path not in self._modules:
             try:
-                self._modules[path] = ast.parse(path.read_bytes())
+                with path.open("rb") as fh:
+                    data = fh.read(_MAX_MODULE_BYTES + 1)
+                # a module too large to parse cheaply is not read: its names stay unresolved
+                self._modules[path] = ast.parse(data) if len(data) <= _MAX_MODULE_BYTES else None
             except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
                 self._modules[path] = None
         return self._modules[path]

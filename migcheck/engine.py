@@ -8,12 +8,13 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from migcheck import histories
+from migcheck import histories, masking
 from migcheck.checks import REGISTRY, DriftContext, MergeContext, StatusContext, applicable, resolve_rules
 from migcheck.config import ExpectedHeads, Settings
 from migcheck.constants import ConstantResolver
@@ -123,6 +124,13 @@ def run(settings: Settings, progress: ProgressCallback | None = None) -> CheckRe
     each migration step the drift check runs.
     """
     started = time.perf_counter()
+    masking.add_url(settings.database_url)
+    masking.add_environment_tokens()
+    with _masked_errors():
+        return masking.mask_result(_run(settings, started, progress))
+
+
+def _run(settings: Settings, started: float, progress: ProgressCallback | None) -> CheckResult:
     project = load(settings, with_base=not settings.drift_only)
     root = project.root
     findings: list[Finding] = []
@@ -211,16 +219,34 @@ def _drift(loaded: LoadedEnvironment, settings: Settings, root: Path, notices: l
 
 def status(
     settings: Settings,
-    database_url: str,
+    database_url: str | None,
     *,
     version_table: str | None = None,
     version_table_schema: str | None = None,
 ) -> CheckResult:
-    """Compare the database at `database_url` with the one history under `settings.root`; never writes."""
-    from migcheck.livedb import DEFAULT_VERSION_TABLE, read_database
-    from migcheck.scratch import mask_url
+    """Compare the database at `database_url` with the one history under `settings.root`; never writes.
 
-    started = time.perf_counter()
+    Without `database_url`, the environment's configured `sqlalchemy.url` is used (as `alembic current` reads
+    it from alembic.ini; what env.py might do in code instead is not run).
+    """
+    masking.add_url(database_url)
+    masking.add_environment_tokens()
+    with _masked_errors():
+        return masking.mask_result(
+            _status(settings, database_url, version_table, version_table_schema, time.perf_counter())
+        )
+
+
+def _status(
+    settings: Settings,
+    database_url: str | None,
+    version_table: str | None,
+    version_table_schema: str | None,
+    started: float,
+) -> CheckResult:
+    from migcheck.livedb import DEFAULT_VERSION_TABLE, configured_url, read_database
+    from migcheck.masking import mask_url
+
     version_table = version_table or DEFAULT_VERSION_TABLE
     project = load(settings, with_base=False)
     if len(project.environments) != 1:
@@ -238,8 +264,17 @@ def status(
             " directory of the one this database follows"
         )
     history = loaded.histories[0]
+    source = ""
+    if database_url is None:
+        database_url, ini, section = configured_url(env)
+        source = f" (sqlalchemy.url in {histories.display(ini, root)} [{section}])"
     read_started = time.perf_counter()
-    state = read_database(database_url, version_table, version_table_schema)
+    try:
+        state = read_database(database_url, version_table, version_table_schema)
+    except MigcheckError as exc:
+        if not source:
+            raise
+        raise MigcheckError(f"{exc}{source}; pass --database-url to look at another database") from None
     table = f"{version_table_schema}.{version_table}" if version_table_schema else version_table
     context = StatusContext(
         history=history,
@@ -252,7 +287,7 @@ def status(
         else env.name,
     )
     findings = loaded.kept(_named(applicable(loaded.rules, context), history.name))
-    notices = [*project.notices, f"database {mask_url(database_url)}: {state.describe(table)}"]
+    notices = [*project.notices, f"database {mask_url(database_url)}{source}: {state.describe(table)}"]
     finished = time.perf_counter()
     return CheckResult(
         root=str(root),
@@ -266,6 +301,15 @@ def status(
             "total": finished - started,
         },
     )
+
+
+@contextmanager
+def _masked_errors() -> Iterator[None]:
+    """A MigcheckError leaves the engine with every known secret masked, whatever it quotes."""
+    try:
+        yield
+    except MigcheckError as exc:
+        raise MigcheckError(masking.mask(str(exc))) from None
 
 
 # The scratch database's name (`migcheck_` + 12 hex digits) or the temporary SQLite file changes on every run:

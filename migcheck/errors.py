@@ -11,7 +11,8 @@ class MigcheckError(Exception):
 
 
 class Terminated(SystemExit):
-    """migcheck's own SIGTERM, raised so that `finally` blocks drop the scratch database.
+    """migcheck's own SIGTERM or SIGHUP (exit 143 or 129), raised so that `finally` blocks drop the scratch
+    database.
 
     A SystemExit of its own type, so that code catching what the user's env.py or models raise (a stray
     `sys.exit()` among them) can tell it apart and let it stop the process.

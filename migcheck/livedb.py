@@ -5,13 +5,19 @@ no row is stamped. SQLAlchemy is imported inside the functions that need it, so 
 
 from __future__ import annotations
 
+import configparser
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from migcheck import masking
+from migcheck.alembic_config import read_ini
+from migcheck.discover import Environment
 from migcheck.errors import MigcheckError
-from migcheck.scratch import mask_url
+from migcheck.masking import mask_url
+from migcheck.scratch import check_host, installed_driver
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection
@@ -45,6 +51,11 @@ def read_database(
 
     with read_only_connection(database_url) as conn:
         inspector = sa.inspect(conn)
+        if schema is not None and not inspector.has_schema(schema):
+            raise MigcheckError(
+                f"schema {schema!r} does not exist in the database {mask_url(database_url)}: check"
+                " --version-table-schema (the schema env.py passes as version_table_schema)"
+            )
         has_version_table = inspector.has_table(version_table, schema=schema)
         others = [t for t in inspector.get_table_names(schema=schema) if t != version_table]
         revisions: tuple[str, ...] = ()
@@ -65,6 +76,7 @@ def read_only_connection(database_url: str) -> Iterator[Connection]:
     import sqlalchemy as sa
     from sqlalchemy.pool import NullPool
 
+    masking.add_url(database_url)
     url = _parse_url(database_url)
     shown = mask_url(database_url)
     try:
@@ -84,6 +96,8 @@ def read_only_connection(database_url: str) -> Iterator[Connection]:
                 yield conn
             finally:
                 transaction.rollback()
+    except MigcheckError:
+        raise
     except sa.exc.SQLAlchemyError as exc:
         raise MigcheckError(f"cannot read the database {shown}: {_reason(exc, url)}") from None
     finally:
@@ -100,9 +114,9 @@ def _parse_url(database_url: str) -> URL:
             f"--database-url {mask_url(database_url)}: not a database URL; expected e.g."
             " postgresql+psycopg://user:password@host/dbname or sqlite:///path/to/file.db"
         ) from None
+    check_host(url, database_url)
+    url = installed_driver(url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        from pathlib import Path
-
         # sqlite would create a missing file; a typo in the path must not look like an empty database
         if not url.database.startswith("file:") and not Path(url.database).is_file():
             raise MigcheckError(
@@ -141,6 +155,47 @@ def _reason(exc: Exception, url: URL) -> str:
     # SQLAlchemy appends "[SQL: ...]" and a link; the driver's message is what helps
     lines = [line for line in lines if not line.startswith(("[SQL:", "[parameters:", "(Background on"))]
     reason = "; ".join(lines) or type(exc).__name__
-    if url.password:
-        reason = reason.replace(str(url.password), "***")
-    return reason
+    return masking.mask(reason)  # the driver may echo the password, or a piece of it
+
+
+# what `alembic init` writes: a placeholder, not a database
+_TEMPLATE_URL = "driver://user:pass@localhost/dbname"
+
+
+def configured_url(env: Environment) -> tuple[str, Path, str]:
+    """The environment's `sqlalchemy.url` (with the ini file and section it came from), read as `alembic
+    current` reads it: from alembic.ini (beside a pyproject.toml environment: Alembic never reads the URL from
+    TOML), `%(here)s` interpolated; a relative SQLite path taken from the ini's directory. env.py is not run,
+    so a URL it builds in code (from an environment variable, a settings object) is not seen."""
+    config = env.config_file
+    ini = None
+    if config is not None:
+        ini = config if config.suffix != ".toml" else config.parent / "alembic.ini"
+    if ini is None or not ini.is_file():
+        raise MigcheckError(
+            f"{env.name}: no --database-url, and no alembic.ini configures this environment's sqlalchemy.url;"
+            " pass --database-url (migcheck status does not run env.py, where the URL may be built)"
+        )
+    section = env.ini_section
+    parser = read_ini(ini)
+    try:
+        value = parser.get(section, "sqlalchemy.url", fallback="").strip()
+    except configparser.Error as exc:
+        raise MigcheckError(f"{ini}: [{section}] sqlalchemy.url cannot be read: {exc}") from None
+    if not value or value == _TEMPLATE_URL:
+        what = "is alembic init's placeholder" if value else "is not set"
+        raise MigcheckError(
+            f"{ini}: [{section}] sqlalchemy.url {what}; pass --database-url (migcheck status does not run"
+            " env.py, where the URL may be built)"
+        )
+    masking.add_url(value)
+    return _relative_sqlite(value, ini.parent), ini, section
+
+
+def _relative_sqlite(value: str, here: Path) -> str:
+    if not value.startswith("sqlite:///") or value.startswith("sqlite:////"):
+        return value
+    path = value[len("sqlite:///") :]
+    if not path or path.startswith((":memory:", "file:")) or Path(path).is_absolute():
+        return value
+    return f"sqlite:///{(here / path).as_posix()}"

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from migcheck import masking
 from migcheck.errors import MigcheckError
 from migcheck.scratch import mask_url, scratch_database
 
@@ -182,6 +183,10 @@ class EngineRedirector:
     def _record(self, asked: Any, function: str) -> None:
         if _key(asked) == _key(self.main_url):
             return  # env.py used the URL migcheck gave it: nothing to say
+        # the project's own database password is a secret too, should its code quote the URL in an error
+        masking.add_url(
+            asked.render_as_string(hide_password=False) if hasattr(asked, "render_as_string") else str(asked)
+        )
         text = (
             asked.render_as_string(hide_password=True) if hasattr(asked, "render_as_string") else str(asked)
         )

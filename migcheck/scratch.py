@@ -32,16 +32,30 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from migcheck import masking
 from migcheck.errors import MigcheckError, Terminated
+from migcheck.masking import mask_url
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import URL, Engine
+    from sqlalchemy.engine import URL, Connection, Engine
 
 PREFIX = "migcheck_"
+# every scratch database is PREFIX + 12 hex digits; `migcheck cleanup` never touches any other name
+NAME = re.compile(rf"{PREFIX}[0-9a-f]{{12}}")
+# The creation time, on the server's clock, kept with the database (PostgreSQL: COMMENT ON DATABASE; MariaDB:
+# the schema comment) so that `migcheck cleanup` can tell an abandoned one from one a check is building now.
+# No colon in it: SQLAlchemy's text() would take ":name" for a bind parameter.
+STAMP = "migcheck scratch database, created at unix time {} (server clock)"
+STAMPED = re.compile(r"migcheck scratch database, created at unix time (\d+)")
+SERVER_NOW = {
+    "postgresql": "SELECT CAST(EXTRACT(EPOCH FROM now()) AS BIGINT)",
+    "mysql": "SELECT UNIX_TIMESTAMP()",
+}
 CONNECT_TIMEOUT = 10  # seconds; an unreachable server should fail the check quickly, not hang CI
 _DEFAULT_PORT = {"postgresql": 5432, "mysql": 3306}
 _DEFAULT_DRIVER = {"postgresql": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
@@ -60,21 +74,6 @@ _CREATED = re.compile(
     rf"({_IDENT})(?=[\s;(/]|\Z)",
     re.IGNORECASE | re.DOTALL,
 )
-_SECRET_QUERY = re.compile(r"([?&](?:password|passwd|pwd|sslpassword)=)[^&]*", re.IGNORECASE)
-
-
-def mask_url(url: str) -> str:
-    """The URL with its password replaced by ***; works on text SQLAlchemy cannot parse, too."""
-    url = _SECRET_QUERY.sub(r"\1***", url)
-    scheme, sep, rest = url.partition("://")
-    # The last "@" ends the credentials: an unencoded "@" inside a password must not leak what follows it.
-    userinfo, at, hostpart = (rest if sep else url).rpartition("@")
-    if not at:
-        return url
-    if not sep:
-        return f"***@{hostpart}"
-    user, colon, _ = userinfo.partition(":")
-    return f"{scheme}://{user}{':***' if colon else ''}@{hostpart}"
 
 
 def dialect_of(url: str | None) -> str:
@@ -86,10 +85,22 @@ def _parse(url: str) -> URL:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
+    masking.add_url(url)
     try:
-        return make_url(url)
+        parsed = make_url(url)
     except (ArgumentError, ValueError):
         raise MigcheckError(f"cannot parse database URL {mask_url(url)!r}") from None
+    check_host(parsed, url)
+    return parsed
+
+
+def check_host(parsed: URL, url: str) -> None:
+    """Refuse a URL whose password holds an unencoded `@`: the driver would take its tail for the host name."""
+    if parsed.host and "@" in parsed.host:
+        raise MigcheckError(
+            f"the database URL {mask_url(url)!r} has an '@' in its password or user name: write each '@' there"
+            " as %40, or the driver takes what follows it for the host name"
+        )
 
 
 def _family(url: URL) -> str:
@@ -109,14 +120,27 @@ _ASYNC_DRIVERS = frozenset({"asyncpg", "psycopg_async", "aiomysql", "asyncmy", "
 
 
 def _with_driver(url: URL) -> URL:
-    """Plain postgresql:// and mysql:// URLs get the driver migcheck ships with; async drivers a sync one."""
-    if url.get_driver_name() in _ASYNC_DRIVERS:
-        url = url.set(drivername=url.get_backend_name())
-    if _family(url) == "sqlite" or "+" in url.drivername:  # _family also rejects unsupported databases
+    """installed_driver() for a server migcheck can make scratch databases on (others are refused)."""
+    _family(url)
+    return installed_driver(url)
+
+
+def installed_driver(url: URL) -> URL:
+    """The URL with a driver that is installed: plain postgresql:// and mysql:// (mariadb://) keep
+    SQLAlchemy's default driver when it is installed (psycopg2, mysqlclient), else get the one migcheck ships
+    with (psycopg, PyMySQL); an async driver becomes that sync one. `check` (the scratch database) and `status`
+    (the live database) both connect through it, so one URL works for both. Other URLs are returned as given."""
+    backend = url.get_backend_name()
+    if backend not in _DEFAULT_DRIVER:
         return url
-    if url.get_backend_name() == "postgresql" and importlib.util.find_spec("psycopg2") is not None:
-        return url  # SQLAlchemy's own default driver for postgresql://
-    return url.set(drivername=f"{url.drivername}+{_DEFAULT_DRIVER[url.get_backend_name()]}")
+    if url.get_driver_name() in _ASYNC_DRIVERS:
+        url = url.set(drivername=backend)
+    if "+" in url.drivername:
+        return url
+    sqlalchemy_default = "psycopg2" if backend == "postgresql" else "MySQLdb"
+    if importlib.util.find_spec(sqlalchemy_default) is not None:
+        return url
+    return url.set(drivername=f"{url.drivername}+{_DEFAULT_DRIVER[backend]}")
 
 
 def _where(url: URL) -> str:
@@ -124,10 +148,33 @@ def _where(url: URL) -> str:
     return f"{host}:{url.port or _DEFAULT_PORT[_family(url)]}"
 
 
+def where(url: URL) -> str:
+    """host:port of the server, for messages."""
+    return _where(url)
+
+
 def _first_line(exc: BaseException, url: URL) -> str:
     text = str(getattr(exc, "orig", None) or exc).strip()
     line = text.splitlines()[0] if text else type(exc).__name__
-    return line.replace(url.password, "***") if isinstance(url.password, str) and url.password else line
+    masking.add_url(url.render_as_string(hide_password=False))
+    return masking.mask(line)
+
+
+def first_line(exc: BaseException, url: URL) -> str:
+    """The driver's first line of an error, secrets masked."""
+    return _first_line(exc, url)
+
+
+def admin_engine(server_url: str) -> tuple[URL, Engine]:
+    """The parsed server URL (with an installed driver) and an autocommit engine on its maintenance database;
+    MigcheckError for a URL that is not a PostgreSQL or MySQL/MariaDB server."""
+    url = _with_driver(_parse(server_url))
+    if _family(url) == "sqlite":
+        raise MigcheckError(
+            f"{mask_url(server_url)} is SQLite: its scratch databases are temporary files, removed by the"
+            " operating system's temporary directory cleanup; name a PostgreSQL or MySQL/MariaDB server"
+        )
+    return url, _engine(url)
 
 
 def _engine(url: URL) -> Engine:
@@ -174,8 +221,11 @@ def _create(admin: Engine, url: URL, name: str) -> frozenset[str]:
             existing = frozenset(conn.execute(text(_LIST_DATABASES[family])).scalars())
         except SQLAlchemyError as exc:
             raise MigcheckError(f"cannot list the databases on {where}: {_first_line(exc, url)}") from None
+        quoted = admin.dialect.identifier_preparer.quote_identifier(name)
         try:
-            conn.execute(text(f"CREATE DATABASE {admin.dialect.identifier_preparer.quote_identifier(name)}"))
+            stamp = STAMP.format(int(conn.execute(text(SERVER_NOW[family])).scalar_one()))
+            commented = has_schema_comments(admin)
+            conn.execute(text(f"CREATE DATABASE {quoted}" + (f" COMMENT '{stamp}'" if commented else "")))
         except SQLAlchemyError as exc:
             reason, orig = _first_line(exc, url), getattr(exc, "orig", None)
             if family == "postgresql" and getattr(orig, "sqlstate", None) == "42501":
@@ -190,14 +240,26 @@ def _create(admin: Engine, url: URL, name: str) -> frozenset[str]:
                     f"`migcheck\\_%`.* TO '{user}'@'%') or point --database-url at a server where it has them"
                 ) from None
             raise MigcheckError(f"cannot create a scratch database on {where}: {reason}") from None
+        if family == "postgresql":
+            try:
+                conn.execute(text(f"COMMENT ON DATABASE {quoted} IS '{stamp}'"))
+            except SQLAlchemyError:
+                pass  # its age is then unknown, and `migcheck cleanup` keeps it unless told --older-than 0
     return existing
+
+
+def has_schema_comments(engine: Engine) -> bool:
+    """Whether the (connected) server keeps a comment per database: MariaDB 10.5 and later; MySQL does not."""
+    dialect = engine.dialect
+    version = dialect.server_version_info or (0,)
+    return dialect.name == "mysql" and bool(getattr(dialect, "is_mariadb", False)) and version >= (10, 5)
 
 
 def _drop(admin: Engine, name: str) -> None:
     from sqlalchemy import text
 
     quoted = admin.dialect.identifier_preparer.quote_identifier(name)
-    with admin.connect() as conn:
+    with _connect_retrying(admin) as conn:
         if admin.dialect.name == "postgresql":
             if (admin.dialect.server_version_info or (0,)) >= (13,):
                 conn.execute(text(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
@@ -211,22 +273,46 @@ def _drop(admin: Engine, name: str) -> None:
         conn.execute(text(f"DROP DATABASE IF EXISTS {quoted}"))
 
 
+# SIGTERM (a CI job cancelled, `kill`) and SIGHUP (the terminal closed, an SSH session dropped) stop a check
+# the same way: the scratch database is dropped, and the exit code is 128 + the signal's number.
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 @contextmanager
 def _sigterm_raises() -> Iterator[None]:
-    """Turn SIGTERM into SystemExit(143) so `finally` blocks run; a second SIGTERM is ignored meanwhile."""
+    """Turn SIGTERM / SIGHUP into SystemExit(143 / 129) so `finally` blocks run; later ones are ignored
+    meanwhile, so that the drop is not cut short."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def handler(signum: int, frame: object) -> None:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for stop in _STOP_SIGNALS:
+            signal.signal(stop, signal.SIG_IGN)
         raise Terminated(128 + signum)
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    previous = {stop: signal.signal(stop, handler) for stop in _STOP_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+        for stop, before in previous.items():
+            signal.signal(stop, signal.SIG_DFL if before is None else before)
+
+
+# A server that went away (a network blip, a restart) gets this many more tries to connect, this many seconds
+# apart, before the database is named for `migcheck cleanup`; a refused statement is never retried.
+DROP_RETRIES = (1.0, 2.0)
+
+
+def _connect_retrying(admin: Engine) -> Connection:
+    from sqlalchemy.exc import OperationalError
+
+    for pause in DROP_RETRIES:
+        try:
+            return admin.connect()
+        except OperationalError:
+            time.sleep(pause)
+    return admin.connect()
 
 
 def _drop_or_warn(admin: Engine, name: str, url: URL, label: str | None = None) -> None:
@@ -234,9 +320,14 @@ def _drop_or_warn(admin: Engine, name: str, url: URL, label: str | None = None) 
         _drop(admin, name)
     except BaseException as exc:  # noqa: BLE001 - never hide the exception that is already in flight
         command = f"DROP DATABASE {admin.dialect.identifier_preparer.quote_identifier(name)};"
+        if label is None and NAME.fullmatch(name):
+            server = mask_url(url.render_as_string(hide_password=False))
+            command += f" (or, once the server is reachable: migcheck cleanup --database-url '{server}' --yes {name})"
         print(
-            f"migcheck: warning: could not drop {label or f'scratch database {name}'} on {_where(url)} "
-            f"({mask_url(str(url.set(database=name)))}): {_first_line(exc, url)}; drop it by hand: {command}",
+            masking.mask(
+                f"migcheck: warning: could not drop {label or f'scratch database {name}'} on {_where(url)} "
+                f"({mask_url(str(url.set(database=name)))}): {_first_line(exc, url)}; drop it by hand: {command}"
+            ),
             file=sys.stderr,
         )
         if not isinstance(exc, Exception):
@@ -359,7 +450,7 @@ def scratch_database(server_url: str | None) -> Iterator[str]:
 
 
 def list_scratch_databases(server_url: str) -> list[str]:
-    """Names of the databases named migcheck_% on that server (none for SQLite), sorted."""
+    """Names of the scratch databases (`migcheck_` + 12 hex digits) on that server (none for SQLite), sorted."""
     from sqlalchemy import text
 
     url = _with_driver(_parse(server_url))
@@ -373,6 +464,7 @@ def list_scratch_databases(server_url: str) -> list[str]:
     }[family]
     try:
         with admin.connect() as conn:
-            return sorted(conn.execute(text(query), {"pattern": PREFIX.replace("_", "\\_") + "%"}).scalars())
+            names = conn.execute(text(query), {"pattern": PREFIX.replace("_", "\\_") + "%"}).scalars()
+            return sorted(name for name in names if NAME.fullmatch(name))
     finally:
         admin.dispose()

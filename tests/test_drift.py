@@ -15,10 +15,11 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import TREES, copy_case, new_scratch_databases, scratch_databases
+from helpers import TREES, copy_case
 
 import migcheck
-from migcheck.scratch import scratch_database
+from migcheck import scratch
+from migcheck.scratch import list_scratch_databases, scratch_database
 
 DRIFT = TREES / "drift"
 
@@ -29,6 +30,54 @@ def project(tmp_path: Path):
         return copy_case(DRIFT / name, tmp_path / name)
 
     return copy
+
+
+def _leftovers(server_url: str | None, names: list[str]) -> set[str]:
+    """Which of these scratch databases are still on the server (only our own: other runs share it)."""
+    return set(names) & set(list_scratch_databases(server_url)) if server_url else set()
+
+
+@pytest.fixture
+def scratch_names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the scratch databases this test's in-process checks create."""
+    names: list[str] = []
+    token_hex = scratch.secrets.token_hex
+
+    def recording(n: int) -> str:
+        value = token_hex(n)
+        names.append(scratch.PREFIX + value)
+        return value
+
+    monkeypatch.setattr(scratch.secrets, "token_hex", recording)
+    return names
+
+
+# `migcheck ARGS...` in a subprocess that appends the name of each scratch database it creates to NAMES_FILE
+RECORDING_MIGCHECK = """
+import secrets, sys
+from migcheck import scratch
+from migcheck.cli import main
+
+names, sys.argv = open(sys.argv[1], "a"), ["migcheck", *sys.argv[2:]]
+token_hex = secrets.token_hex
+
+def recording(n):
+    value = token_hex(n)
+    names.write(scratch.PREFIX + value + "\\n")
+    names.flush()
+    return value
+
+secrets.token_hex = recording
+main()
+"""
+
+
+def _migcheck(names_file: Path) -> list[str]:
+    return [sys.executable, "-c", RECORDING_MIGCHECK, str(names_file)]
+
+
+def _recorded(names_file: Path) -> list[str]:
+    return names_file.read_text().split() if names_file.exists() else []
 
 
 def _summary(result: migcheck.CheckResult) -> list[tuple[str, str, int]]:
@@ -60,9 +109,10 @@ def _autogenerate(project: Path, ini: str, server_url: str | None) -> None:
         _alembic(project, ini, url, "revision", "--autogenerate", "-m", "add user age")
 
 
-def test_seed_blog_reports_the_ungenerated_column_at_the_model_line(project, server_url) -> None:
+def test_seed_blog_reports_the_ungenerated_column_at_the_model_line(
+    project, server_url, scratch_names
+) -> None:
     blog = project("blog_declarative")
-    before = scratch_databases(server_url)
 
     result = migcheck.check(blog, database_url=server_url)
 
@@ -70,7 +120,8 @@ def test_seed_blog_reports_the_ungenerated_column_at_the_model_line(project, ser
     assert result.findings[0].message == "column `user.age` is in the models but no migration creates it"
     assert "op.add_column('user', sa.Column('age', sa.Integer(), nullable=True))" in result.findings[0].hint
     assert "alembic revision --autogenerate" in result.findings[0].hint
-    assert new_scratch_databases(server_url, before) == set()
+    assert len(scratch_names) == (1 if server_url else 0)
+    assert _leftovers(server_url, scratch_names) == set()
 
 
 def test_seed_blog_is_clean_once_autogenerate_wrote_the_migration(project, server_url) -> None:
@@ -163,15 +214,16 @@ def test_sqlmodel_models_through_env_py(project) -> None:
     assert "models.py:7: MC201 error: column `hero.secret_name` is in the models" in run.stdout
 
 
-def test_a_migration_failing_half_way_is_mc202_and_leaves_no_database(project, server_url) -> None:
-    before = scratch_databases(server_url)
-
+def test_a_migration_failing_half_way_is_mc202_and_leaves_no_database(
+    project, server_url, scratch_names
+) -> None:
     result = migcheck.check(project("fails_half_way"), database_url=server_url)
 
     assert _summary(result) == [("MC202", "migrations/versions/cccccccccccc_create_tag_table.py", 21)]
     assert "no_such_table" in result.findings[0].message
     assert result.findings[0].revision == "cccccccccccc"
-    assert new_scratch_databases(server_url, before) == set()
+    assert len(scratch_names) == (1 if server_url else 0)
+    assert _leftovers(server_url, scratch_names) == set()
 
 
 def test_a_syntax_error_below_the_header_is_mc107_at_its_line_and_the_drift_check_waits(project) -> None:
@@ -259,19 +311,21 @@ def downgrade():
 '''
 
 
-def _start_slow_check(blog: Path, server_url: str | None) -> subprocess.Popen[str]:
+def _start_slow_check(blog: Path, server_url: str | None, names_file: Path) -> subprocess.Popen[str]:
     (blog / "migrations" / "versions" / "ssssssssssss_sleep.py").write_text(SLOW_REVISION)
-    command = [sys.executable, "-m", "migcheck", "check", str(blog)]
+    command = [*_migcheck(names_file), "check", str(blog)]
     if server_url:
         command += ["--database-url", server_url]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_a_signal_during_the_check_still_drops_the_scratch_database(project, server_url, how) -> None:
+def test_a_signal_during_the_check_still_drops_the_scratch_database(
+    project, server_url, how, tmp_path
+) -> None:
     blog = project("blog_declarative")
-    before = scratch_databases(server_url)
-    child = _start_slow_check(blog, server_url)
+    names_file = tmp_path / "scratch-names"
+    child = _start_slow_check(blog, server_url, names_file)
     marker = blog / "migrations" / "versions" / "ssssssssssss_sleep.py.started"
     deadline = time.monotonic() + 30
     while not marker.exists() and time.monotonic() < deadline and child.poll() is None:
@@ -283,13 +337,14 @@ def test_a_signal_during_the_check_still_drops_the_scratch_database(project, ser
 
     assert child.returncode != 0
     assert "Traceback" not in err
-    assert new_scratch_databases(server_url, before) == set()
+    assert len(_recorded(names_file)) == (1 if server_url else 0)
+    assert _leftovers(server_url, _recorded(names_file)) == set()
 
 
-def test_two_checks_at_once_on_one_server(project, server_url) -> None:
+def test_two_checks_at_once_on_one_server(project, server_url, tmp_path) -> None:
     first, second = project("blog_declarative"), project("type_and_nullable_change")
-    before = scratch_databases(server_url)
-    command = [sys.executable, "-m", "migcheck", "check", "--format", "json"]
+    names_file = tmp_path / "scratch-names"
+    command = [*_migcheck(names_file), "check", "--format", "json"]
     extra = ["--database-url", server_url] if server_url else []
     runs = [
         subprocess.Popen([*command, str(p), *extra], stdout=subprocess.PIPE, text=True)
@@ -299,7 +354,9 @@ def test_two_checks_at_once_on_one_server(project, server_url) -> None:
 
     assert [run.returncode for run in runs] == [1, 1]
     assert '"line": 12' in outputs[0] and '"line": 13' in outputs[1]
-    assert new_scratch_databases(server_url, before) == set()
+    names = _recorded(names_file)
+    assert len(set(names)) == (2 if server_url else 0)
+    assert _leftovers(server_url, names) == set()
 
 
 def test_findings_name_no_password(project, pg_url) -> None:

@@ -15,7 +15,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("migcheck.report", "migcheck.fix", "migcheck.graphview"),
     ("migcheck.engine",),
     ("migcheck.checks",),
-    ("migcheck.histories", "migcheck.driftrun", "migcheck.livedb"),
+    ("migcheck.histories", "migcheck.driftrun", "migcheck.livedb", "migcheck.cleanup"),
     (
         "migcheck.gitbase",
         "migcheck.roundtrip",
@@ -41,6 +41,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.progress",
         "migcheck.userio",
         "migcheck.errors",
+        "migcheck.masking",
     ),
 )
 

@@ -400,3 +400,53 @@ def test_a_version_directory_without_read_permission_is_could_not_check(tree: Tr
         versions_dir(root).chmod(stat.S_IRWXU)
 
     assert_could_not_check(result, "migrations/versions", "Permission denied")
+
+
+def _with_big_header(rid: str, size: int) -> bytes:
+    """A valid revision whose header holds one string literal, making the file exactly `size` bytes."""
+    source = revision_source(rid, None).encode()
+    header, _, body = source.partition(b"\ndef upgrade")
+    filler = b'\nDATA = ""\n'
+    pad = size - len(source) - len(filler)
+    return header + filler[:-2] + b"x" * pad + b'"\n' + b"\ndef upgrade" + body
+
+
+def test_a_revision_file_over_the_size_limit_is_mc107_too_large_to_read_safely(tree: Tree) -> None:
+    from migcheck.scripts import MAX_REVISION_BYTES
+
+    root = tree(("aaaaaaaaaaaa", None))
+    big = versions_dir(root) / "bbbbbbbbbbbb_big.py"
+    big.write_bytes(_with_big_header("bbbbbbbbbbbb", MAX_REVISION_BYTES + 1))
+
+    result = check(root, "--no-drift", "--format", "json")
+
+    assert result.exit_code == 1, result.output
+    assert '"rule": "MC107"' in result.stdout
+    assert "too large to read safely" in result.stdout
+    assert '"path": "migrations/versions/bbbbbbbbbbbb_big.py"' in result.stdout
+
+
+def test_a_revision_file_at_the_size_limit_is_read(tree: Tree) -> None:
+    from migcheck.scripts import MAX_REVISION_BYTES
+
+    root = tree(("aaaaaaaaaaaa", None))
+    (versions_dir(root) / "bbbbbbbbbbbb_big.py").write_bytes(
+        _with_big_header("bbbbbbbbbbbb", MAX_REVISION_BYTES)
+    )
+    (versions_dir(root) / "aaaaaaaaaaaa_rev.py").unlink()
+
+    result = check(root, "--no-drift")
+
+    assert result.exit_code == 0, result.output
+    assert "1 revision, 1 head (bbbbbbbbbbbb)" in result.output
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_named_like_a_revision_file_is_a_finding_and_does_not_block(tree: Tree) -> None:
+    root = tree(("aaaaaaaaaaaa", None))
+    os.mkfifo(versions_dir(root) / "bbbbbbbbbbbb_fifo.py")
+
+    result = check(root, "--no-drift")
+
+    assert result.exit_code == 1
+    assert "MC107" in result.output and "not a regular file" in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import select
 import signal
@@ -18,7 +19,17 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine, make_url
 
 from migcheck.errors import MigcheckError
-from migcheck.scratch import PREFIX, dialect_of, list_scratch_databases, mask_url, scratch_database
+from migcheck.scratch import (
+    NAME,
+    PREFIX,
+    SERVER_NOW,
+    STAMPED,
+    dialect_of,
+    installed_driver,
+    list_scratch_databases,
+    mask_url,
+    scratch_database,
+)
 
 CHILD = """\
 import sys, time
@@ -129,7 +140,9 @@ def read_line(stream: IO[str] | None, timeout: float) -> str:
     return stream.readline().strip()
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize(
+    "signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=["SIGTERM", "SIGINT", "SIGHUP"]
+)
 def test_dropped_when_the_process_is_signalled(
     server_url: str | None, signum: signal.Signals, tmp_path: Path
 ) -> None:
@@ -152,6 +165,8 @@ def test_dropped_when_the_process_is_signalled(
             child.kill()
             child.wait()
     assert child.returncode != 0
+    if signum != signal.SIGINT:  # SIGTERM and SIGHUP: 128 + the signal's number, as a shell reports them
+        assert child.returncode == 128 + signum
     assert not exists(server_url, url)
     assert "migcheck" not in stderr and "scratch.py" not in stderr, stderr
 
@@ -328,3 +343,67 @@ def test_mask_url_never_shows_the_password(url: str, masked: str) -> None:
 def test_the_module_imports_without_sqlalchemy() -> None:
     code = "import sys, migcheck.scratch; assert 'sqlalchemy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+
+
+# --- the creation time kept with the database, for `migcheck cleanup` ----------------------------------------
+
+
+def _comment(server_url: str, name: str) -> str | None:
+    if dialect_of(server_url) == "postgresql":
+        query = "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = :name"
+    else:
+        query = "SELECT schema_comment FROM information_schema.schemata WHERE schema_name = :name"
+    with engine_on(server_url) as engine, engine.connect() as conn:
+        return conn.execute(text(query), {"name": name}).scalar()
+
+
+@pytest.mark.parametrize("server", ["pg_url", "mysql_url"])
+def test_the_creation_time_on_the_servers_clock_is_kept_with_it(
+    server: str, request: pytest.FixtureRequest
+) -> None:
+    server_url = str(request.getfixturevalue(server))
+    with engine_on(server_url) as engine, engine.connect() as conn:
+        query = SERVER_NOW["postgresql" if dialect_of(server_url) == "postgresql" else "mysql"]
+        before = int(conn.execute(text(query)).scalar_one())
+
+    with scratch_database(server_url) as url:
+        comment = _comment(server_url, make_url(url).database or "")
+
+    stamp = STAMPED.fullmatch(comment.removesuffix(" (server clock)") if comment else "")
+    assert stamp is not None, comment
+    assert before <= int(stamp.group(1)) <= before + 60
+
+
+@pytest.mark.parametrize("server", ["pg_url", "mysql_url"])
+def test_a_scratch_database_name_is_prefix_and_twelve_hex_digits(
+    server: str, request: pytest.FixtureRequest
+) -> None:
+    with scratch_database(str(request.getfixturevalue(server))) as url:
+        assert NAME.fullmatch(make_url(url).database or "")
+
+
+def test_a_password_with_an_unencoded_at_sign_is_refused_naming_the_fix() -> None:
+    with pytest.raises(MigcheckError, match="write each '@' there as %40") as caught:
+        with scratch_database("postgresql+psycopg://app:Hunter2@Secret@127.0.0.1/test"):
+            pytest.fail("connected with a cut password")
+    assert "Secret" not in str(caught.value) and "Hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "driver"),
+    [
+        ("postgresql://u@h/d", "postgresql+psycopg"),
+        ("postgresql+asyncpg://u@h/d", "postgresql+psycopg"),
+        ("mysql://u@h/d", "mysql+pymysql"),
+        ("mariadb://u@h/d", "mariadb+pymysql"),
+        ("mysql+aiomysql://u@h/d", "mysql+pymysql"),
+        ("postgresql+psycopg2://u@h/d", "postgresql+psycopg2"),
+        ("sqlite:///x.db", "sqlite"),
+        ("oracle://u@h/d", "oracle"),
+    ],
+)
+def test_installed_driver_names_a_driver_that_is_installed(url: str, driver: str) -> None:
+    for module in ("psycopg2", "MySQLdb"):
+        if importlib.util.find_spec(module) is not None:
+            pytest.skip(f"{module} is installed here: SQLAlchemy's default driver is used for plain URLs")
+    assert installed_driver(make_url(url)).drivername == driver

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -431,3 +432,111 @@ def test_check_does_not_run_the_database_rules(project: Path) -> None:
     everything = CliRunner().invoke(main, ["check", str(project), "--select", "MC4"])
 
     assert everything.exit_code == 0, everything.output
+
+
+# --- the URL: plain dialect names, the configured one, a schema that is not there ---------------------------
+
+
+@pytest.mark.parametrize("server", ["postgresql", "mariadb"])
+def test_a_url_without_a_driver_works_as_it_does_for_check(
+    project: Path, servers: dict[str, tuple[str | None, str]], request: pytest.FixtureRequest, server: str
+) -> None:
+    db = Database(_fresh_database(_server(servers, server), request))
+    db.stamp(C)
+    url = sa.engine.make_url(db.url)
+    plain = url.set(drivername=url.get_backend_name()).render_as_string(hide_password=False)
+
+    result = status(project, "--database-url", plain)
+
+    assert result.exit_code == 0, result.output
+    assert "+" not in plain.partition("://")[0]
+
+
+def _configure(project: Path, url: str) -> None:
+    ini = project / "alembic.ini"
+    lines = [
+        "sqlalchemy.url = " + url.replace("%", "%%") if line.startswith("sqlalchemy.url") else line
+        for line in ini.read_text().splitlines()
+    ]
+    ini.write_text("\n".join(lines) + "\n")
+
+
+def test_without_a_url_the_configured_sqlalchemy_url_is_used_and_named(
+    project: Path, database: Database
+) -> None:
+    database.stamp(B)
+    url = sa.engine.make_url(database.url)
+    if url.get_backend_name() == "postgresql":
+        url = url.set(password="Hunter2Secret")  # the test server trusts local connections: any password
+    _configure(project, url.render_as_string(hide_password=False))
+
+    result = status(project, "--format", "json")
+
+    assert result.exit_code == 1, result.output
+    [finding] = findings(result)
+    assert finding["rule"] == "MC401"
+    [note] = [n for n in json.loads(result.stdout)["notices"] if n.startswith("database ")]
+    assert note.startswith(f"database {mask_url(url.render_as_string(hide_password=False))}")
+    assert "(sqlalchemy.url in alembic.ini [alembic])" in note
+    assert "Hunter2Secret" not in result.output
+
+
+def test_a_relative_sqlite_url_is_taken_from_the_ini_directory(
+    project: Path, sqlite_db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    shutil.copy(sa.engine.make_url(sqlite_db.url).database or "", project / "app.db")
+    Database(f"sqlite:///{project / 'app.db'}").stamp(C)
+    _configure(project, "sqlite:///app.db")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+
+    result = status(project)
+
+    assert result.exit_code == 0, result.output
+    assert not (elsewhere / "app.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        (None, "sqlalchemy.url is not set"),
+        ("driver://user:pass@localhost/dbname", "sqlalchemy.url is alembic init's placeholder"),
+    ],
+)
+def test_without_a_url_or_a_usable_configured_one_status_says_to_pass_one(
+    project: Path, value: str | None, said: str
+) -> None:
+    ini = project / "alembic.ini"
+    lines = [line for line in ini.read_text().splitlines() if not line.startswith("sqlalchemy.url")]
+    if value is not None:
+        lines.insert(lines.index("[alembic]") + 1, f"sqlalchemy.url = {value}")
+    ini.write_text("\n".join(lines) + "\n")
+
+    result = status(project)
+
+    assert result.exit_code == 2
+    assert said in result.stderr and "pass --database-url" in result.stderr
+
+
+def test_an_environment_without_alembic_ini_needs_a_url(tmp_path: Path) -> None:
+    root = make_tree(tmp_path, ("a", None))
+    (root / "alembic.ini").unlink()
+
+    result = status(root)
+
+    assert result.exit_code == 2
+    assert "no --database-url, and no alembic.ini configures" in result.stderr
+
+
+def test_a_version_table_schema_that_does_not_exist_is_named(
+    project: Path, servers: dict[str, tuple[str | None, str]], request: pytest.FixtureRequest
+) -> None:
+    db = Database(_fresh_database(_server(servers, "postgresql"), request))
+    db.stamp(C)
+
+    result = status(project, "--database-url", db.url, "--version-table-schema", "audti")
+
+    assert result.exit_code == 2
+    assert "schema 'audti' does not exist" in result.stderr
+    assert "no migration has run" not in result.output

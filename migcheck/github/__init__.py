@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from migcheck import __version__
+from migcheck import __version__, masking
 
 if TYPE_CHECKING:
     from github import Github
@@ -61,6 +61,8 @@ class ApiError(Exception):
 
 
 def mask(text: str, token: str | None) -> str:
+    """`text` with the token, and every secret migcheck knows of (`migcheck.masking`), replaced by ***."""
+    text = masking.mask(text)
     return text.replace(token, "***") if token else text
 
 

@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from migcheck import masking
 from migcheck.errors import EXIT_CANNOT_CHECK, MigcheckError, describe_failure, failure_exit_code
 from migcheck.github import ApiError, check_run, comment, connect, mask
 from migcheck.github.context import CODE_SAFE_EVENTS, GitHubContext, Inputs, remove_tokens, token_from
@@ -39,8 +40,10 @@ MAX_SUMMARY = 800_000  # GitHub takes 1 MiB of job summary per step; characters 
 def run_action() -> int:
     """Run `migcheck github`; the exit code is the check's (0/1), 2 when migcheck could not check, 130/143 on a
     signal."""
+    masking.add_environment_tokens()  # before anything can fail, and before the variables are removed
     environ = dict(os.environ)
     token = token_from(environ)
+    masking.add_token(token)
     # kept in `environ` for migcheck's own API calls; gone from what the install command and env.py inherit
     remove_tokens(os.environ, token)
     with guarded_output((token,)) as (out, err):

@@ -93,8 +93,8 @@ def _docstring_in_alembics_log(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     return workspace, env
 
 
-# case: (how to plant the payload, the exit code, whether the log shows it: the drift run keeps what env.py
-# prints, logs and warns to itself, so there the payload must simply not come out as a command)
+# case: (how to plant the payload, the exit code, whether the log shows it: the drift run shows what env.py
+# logs and warns on stderr (its prints are dropped), so there the payload shows, escaped, never as a command)
 CASES = {
     "environments in pyproject.toml": (_environments_in_pyproject, 2, True),
     "path_separator in alembic.ini": (_path_separator_in_alembic_ini, 2, True),
@@ -102,7 +102,7 @@ CASES = {
     "the install command's output": (_install_output, 1, True),
     "a failing install command": (_failing_install, 2, True),
     "an error raised in env.py": (_env_py_error, 2, True),
-    "what env.py prints, logs and warns": (_env_py_prints, 1, False),
+    "what env.py prints, logs and warns": (_env_py_prints, 1, True),
     "a docstring in Alembic's log": (_docstring_in_alembics_log, 1, False),
 }
 
