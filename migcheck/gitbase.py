@@ -53,6 +53,9 @@ class _GitError(Exception):
 
 def resolve_base(root: Path, ref: str) -> tuple[Path, str]:
     """(the repository's top directory, the commit sha of `ref`); a clear message when it is not there."""
+    if ref.startswith("-"):
+        # git would read it as an option of its own; no ref name or revision expression starts with "-"
+        raise MigcheckError(f"--base {ref}: not a git ref (a ref never starts with '-')")
     try:
         top = Path(_git(root, "rev-parse", "--show-toplevel").decode().strip())
     except _GitError:

@@ -213,3 +213,10 @@ def test_graph_marks_heads_new_revisions_and_branch_points(two_prs: Path) -> Non
     assert "bbbbbbbbbbbb -> cccccccccccc (branchpoint)" in text
     assert mermaid.startswith("flowchart BT") and "r_cccccccccccc --> r_dddddddddddd" in mermaid
     assert dot.startswith("digraph revisions") and '"cccccccccccc" -> "eeeeeeeeeeee";' in dot
+
+
+def test_a_base_that_starts_with_a_dash_is_refused_before_git_sees_it(repo: Path) -> None:
+    result = check(repo, "--base=--output=/tmp/x")
+
+    assert result.exit_code == 2
+    assert "--base --output=/tmp/x: not a git ref (a ref never starts with '-')" in result.stderr
