@@ -23,11 +23,15 @@ from urllib.parse import quote, quote_plus, unquote
 
 MASK = "***"
 MIN_SECRET = 4
-# Where a token may live in a job's environment (the action's input, GitHub's own, the gh CLI's).
+# Where a token may live in a job's environment: the action's input (also as the runner passes it,
+# INPUT_GITHUB-TOKEN), GitHub's own, the gh CLI's, and the runner's own services (caches, artifacts, OIDC).
+# Every one is masked in what migcheck emits, and `migcheck github` removes every one before user code runs.
 TOKEN_VARIABLES = (
     "MIGCHECK_GITHUB_TOKEN",
     "GITHUB_TOKEN",
     "GH_TOKEN",
+    "GITHUB_ENTERPRISE_TOKEN",
+    "GH_ENTERPRISE_TOKEN",
     "INPUT_GITHUB_TOKEN",
     "INPUT_GITHUB-TOKEN",
     "ACTIONS_RUNTIME_TOKEN",

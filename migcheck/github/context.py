@@ -18,6 +18,7 @@ from typing import Any
 
 from migcheck.errors import MigcheckError
 from migcheck.github.comment import identity
+from migcheck.masking import TOKEN_VARIABLES
 
 COMMENT_MODES = ("on-failure", "always", "never")
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
@@ -29,18 +30,6 @@ PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 # the secrets) while the checkout may be a stranger's pull request, and an event migcheck does not know may be
 # the same. There only the graph checks run, which read the revision files without importing them.
 CODE_SAFE_EVENTS = ("pull_request", "push", "merge_group", "workflow_dispatch", "schedule")
-# Variables that hold a token for GitHub (or for the runner's own services: caches, artifacts, OIDC) which the
-# project's code has no use for; each is removed from the environment before any of that code runs, and so is
-# any other variable that holds migcheck's token (the runner also passes it as INPUT_GITHUB-TOKEN).
-TOKEN_VARIABLES = (
-    "MIGCHECK_GITHUB_TOKEN",
-    "GITHUB_TOKEN",
-    "GH_TOKEN",
-    "GITHUB_ENTERPRISE_TOKEN",
-    "GH_ENTERPRISE_TOKEN",
-    "ACTIONS_RUNTIME_TOKEN",
-    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-)
 API_URL = "https://api.github.com"
 SERVER_URL = "https://github.com"
 _SHA = re.compile(r"^[0-9a-f]{40}$")
@@ -141,7 +130,7 @@ def token_from(environ: Mapping[str, str]) -> str | None:
 
 
 def remove_tokens(environ: MutableMapping[str, str], token: str | None) -> list[str]:
-    """Remove every TOKEN_VARIABLES variable, every INPUT_* variable named like a token, and every variable
+    """Remove every `masking.TOKEN_VARIABLES` variable, every INPUT_* variable named like a token, and every variable
     holding `token`, from `environ` (os.environ: what the install command and the drift check inherit).
     Returns the names removed."""
     removed = []
