@@ -103,17 +103,11 @@ _ABORTED = "25P02"  # PostgreSQL's in_failed_sql_transaction
 
 def aborted_transaction(exc: BaseException) -> bool:
     """Whether `exc` is PostgreSQL refusing a statement because an earlier one failed in the transaction."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if _ABORTED in (getattr(current, "sqlstate", None), getattr(current, "pgcode", None)):
-            return True
-        if "current transaction is aborted" in str(current):
-            return True
-        orig = getattr(current, "orig", None)
-        current = orig if isinstance(orig, BaseException) else (current.__cause__ or current.__context__)
-    return False
+    return any(
+        _ABORTED in (getattr(e, "sqlstate", None), getattr(e, "pgcode", None))
+        or "current transaction is aborted" in str(e)
+        for e in _chain(exc, through_orig=True)
+    )
 
 
 def lost_connection(exc: BaseException) -> bool:
@@ -121,14 +115,21 @@ def lost_connection(exc: BaseException) -> bool:
     fault. SQLAlchemy marks a DBAPI error that its dialect recognises as a disconnect; user code may wrap it."""
     from sqlalchemy.exc import DBAPIError
 
+    return any(
+        isinstance(e, DBAPIError) and e.connection_invalidated for e in _chain(exc, through_orig=False)
+    )
+
+
+def _chain(exc: BaseException, *, through_orig: bool) -> Iterator[BaseException]:
+    """`exc` and the exceptions behind it (its cause, else its context; with `through_orig`, a DBAPIError's
+    driver exception first), each once."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, DBAPIError) and current.connection_invalidated:
-            return True
-        current = current.__cause__ or current.__context__
-    return False
+        yield current
+        orig = getattr(current, "orig", None) if through_orig else None
+        current = orig if isinstance(orig, BaseException) else (current.__cause__ or current.__context__)
 
 
 def outermost_frame_in(exc: BaseException, locations: Sequence[Path]) -> str | None:
