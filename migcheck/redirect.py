@@ -194,39 +194,28 @@ class EngineRedirector:
         if redirect not in self.redirects:
             self.redirects.append(redirect)
 
-    def _sync_factory(self, original: Callable[..., Any]) -> Callable[..., Any]:
+    def _factory(self, original: Callable[..., Any], *, asynchronous: bool) -> Callable[..., Any]:
+        """`create_engine` (or `create_async_engine`) as the project's code sees it while migcheck runs."""
         from sqlalchemy.pool import NullPool
+
+        function = "create_async_engine" if asynchronous else "create_engine"
 
         def create_engine(*args: Any, **kwargs: Any) -> Any:
             if self._is_internal():  # migcheck's own engines (scratch databases) are allowed to connect
                 return self.approve(original(*args, **kwargs))
             asked = args[0] if args else kwargs.pop("url")
             target = self.target_for(asked)
-            self._record(asked, "create_engine")
+            if asynchronous:
+                target = async_url(target, asked)
+            self._record(asked, function)
             options = self._kwargs(asked, target, kwargs)
             with self.internal():
                 engine = original(target, poolclass=NullPool, **options)
             return self.approve(engine)
 
+        create_engine.__name__ = create_engine.__qualname__ = function
         create_engine.__wrapped__ = original  # type: ignore[attr-defined]
         return create_engine
-
-    def _async_factory(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        from sqlalchemy.pool import NullPool
-
-        def create_async_engine(*args: Any, **kwargs: Any) -> Any:
-            if self._is_internal():  # migcheck's own engines (scratch databases) are allowed to connect
-                return self.approve(original(*args, **kwargs))
-            asked = args[0] if args else kwargs.pop("url")
-            target = async_url(self.target_for(asked), asked)
-            self._record(asked, "create_async_engine")
-            options = self._kwargs(asked, target, kwargs)
-            with self.internal():
-                engine = original(target, poolclass=NullPool, **options)
-            return self.approve(engine)
-
-        create_async_engine.__wrapped__ = original  # type: ignore[attr-defined]
-        return create_async_engine
 
     def _guard(self, dialect: Any, conn_rec: Any, cargs: Any, cparams: dict[str, Any]) -> None:
         if dialect in self._approved:
@@ -258,13 +247,13 @@ class EngineRedirector:
 
         originals: dict[int, Callable[..., Any]] = {}
         sync_original = create_module.create_engine
-        originals[id(sync_original)] = self._sync_factory(sync_original)
+        originals[id(sync_original)] = self._factory(sync_original, asynchronous=False)
         async_module: Any = None
         with contextlib.suppress(ImportError):  # SQLAlchemy without its asyncio extension
             import sqlalchemy.ext.asyncio.engine as async_module
         if async_module is not None:
             async_original = async_module.create_async_engine
-            originals[id(async_original)] = self._async_factory(async_original)
+            originals[id(async_original)] = self._factory(async_original, asynchronous=True)
         patched: list[tuple[dict[str, Any], str, Any]] = []
         for module in list(sys.modules.values()):
             namespace = getattr(module, "__dict__", None)
