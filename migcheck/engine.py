@@ -50,6 +50,14 @@ class LoadedEnvironment:
         """All of the environment's revisions as one history (what Alembic loads, whatever the split)."""
         return History(self.env.name, RevisionGraph(self.revisions), self.unreadable, self.expected_heads)
 
+    @property
+    def merged(self) -> tuple[Revision, ...]:
+        """The revisions the base branch will hold once the change merges: the base's, with this branch's
+        version of each revision it also has; without a base, this branch's own."""
+        if self.base is None:
+            return self.revisions
+        return tuple({**{r.id: r for r in self.base.revisions}, **{r.id: r for r in self.revisions}}.values())
+
     def kept(self, findings: Iterable[Finding]) -> list[Finding]:
         """`findings` less those silenced by a `# migcheck: ignore[...]` comment on their line."""
         return [f for f in findings if not _is_suppressed(f, self.suppressions)]
@@ -152,9 +160,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
             on_base = {r.id for r in loaded.base.revisions}
             new = frozenset(context.new_ids())
             external = frozenset(on_base - {r.id for r in loaded.revisions})
-            merged = RevisionGraph(
-                {**{r.id: r for r in loaded.base.revisions}, **{r.id: r for r in loaded.revisions}}.values()
-            )
+            merged = RevisionGraph(loaded.merged)
         for history in loaded.histories:
             history = replace(history, external=external)
             env_findings += _named(applicable(graph_rules, history), history.name)

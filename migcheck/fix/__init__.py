@@ -71,12 +71,8 @@ def plan(settings: Settings, *, merge: bool = False, run_template: bool = False)
     for loaded in project.environments:
         env = loaded.env
         mine = {r.id for r in loaded.revisions}
-        protected: set[str] = set()
-        merged: list[Revision] = list(loaded.revisions)
-        if loaded.base is not None:
-            protected = {r.id for r in loaded.base.revisions}
-            merged = list({**{r.id: r for r in loaded.base.revisions}, **{r.id: r for r in merged}}.values())
-        histories = split_histories(env, root, merged, (), loaded.expected_heads)
+        protected = {r.id for r in loaded.base.revisions} if loaded.base is not None else set()
+        histories = split_histories(env, root, loaded.merged, (), loaded.expected_heads)
         for history in histories:
             graph = history.graph
             heads = unintended_heads(graph, graph.heads(), loaded.expected_heads)
