@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from helpers import git
 from sqlalchemy.pool import NullPool
 
 import migcheck
@@ -62,23 +63,6 @@ def upgrade():
 def downgrade():
 {downgrade}
 '''
-
-
-def git(repo: Path, *args: str) -> None:
-    run = subprocess.run(
-        ["git", "-C", str(repo), *args],
-        capture_output=True,
-        text=True,
-        env={
-            "GIT_AUTHOR_NAME": "t",
-            "GIT_AUTHOR_EMAIL": "t@example.invalid",
-            "GIT_COMMITTER_NAME": "t",
-            "GIT_COMMITTER_EMAIL": "t@example.invalid",
-            "HOME": str(repo),
-            "PATH": "/usr/bin:/bin:/usr/local/bin",
-        },
-    )
-    assert run.returncode == 0, run.stderr
 
 
 def add_revision(root: Path, rid: str, down: str | None, upgrade: str, downgrade: str) -> None:
