@@ -20,6 +20,8 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+import textwrap
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -370,3 +372,62 @@ def new_scratch_databases(server_url: str | None, before: set[str], grace: float
         time.sleep(1.0)
         left &= scratch_databases(server_url)
     return left
+
+
+# --- a project made by `alembic init -t generic`, with a users model ----------------------------------------
+
+USERS_MODELS = """\
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+"""
+BASE_UPGRADE = """\
+op.create_table(
+    "users",
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("name", sa.String(50), nullable=False),
+)
+"""
+
+
+def users_project(tmp_path: Path) -> Path:
+    """`alembic init -t generic migrations`, env.py pointed at the models, and a first revision `aaaaaaaaaaaa`."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    run = subprocess.run(
+        [sys.executable, "-m", "alembic", "init", "-t", "generic", "migrations"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    (root / "models.py").write_text(USERS_MODELS)
+    env_py = root / "migrations" / "env.py"
+    source = env_py.read_text()
+    assert "target_metadata = None" in source
+    env_py.write_text(
+        source.replace("target_metadata = None", "from models import Base\ntarget_metadata = Base.metadata")
+    )
+    add_step_revision(root, "aaaaaaaaaaaa", None, BASE_UPGRADE)
+    return root
+
+
+def add_step_revision(root: Path, rid: str, down: str | None, upgrade: str, imports: str = "") -> Path:
+    """A revision file `<rid>_<name>.py` whose upgrade() body is `upgrade` (dedented source)."""
+    body = textwrap.indent(textwrap.dedent(upgrade).strip("\n"), "    ")
+    path = root / "migrations" / "versions" / f"{rid}_step.py"
+    path.write_text(
+        f'"""step {rid}\n\nRevision ID: {rid}\nRevises: {down or ""}\n"""\nfrom alembic import op\n'
+        f"import sqlalchemy as sa\n{imports}\n\nrevision = {rid!r}\ndown_revision = {down!r}\n"
+        f"branch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n{body}\n\n\ndef downgrade():\n    pass\n"
+    )
+    return path

@@ -9,9 +9,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import add_step_revision, users_project
 
 import migcheck
-from tests.test_migrate import add_revision, generic_project
 
 MODELS = """\
 import sqlalchemy as sa
@@ -39,17 +39,19 @@ op.create_table(
 
 
 def project(tmp_path: Path, *, fk: str = "", unique: str = "", constraint: str = "") -> Path:
-    root = generic_project(tmp_path)
+    root = users_project(tmp_path)
     (root / "models.py").write_text(MODELS.format(fk=fk, unique=unique))
     env_py = root / "migrations" / "env.py"
     env_py.write_text(env_py.read_text().replace("target_metadata = Base.metadata", "target_metadata = Base"))
-    add_revision(
+    add_step_revision(
         root,
         "aaaaaaaaaaaa",
         None,
         'op.create_table("users", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("name", sa.String(50)))',
     )
-    add_revision(root, "bbbbbbbbbbbb", "aaaaaaaaaaaa", textwrap.dedent(RECIPES.format(constraint=constraint)))
+    add_step_revision(
+        root, "bbbbbbbbbbbb", "aaaaaaaaaaaa", textwrap.dedent(RECIPES.format(constraint=constraint))
+    )
     return root
 
 

@@ -13,34 +13,13 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import add_step_revision, users_project
 
 import migcheck
 
-MODELS = """\
-from sqlalchemy import Integer, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class User(Base):
-    __tablename__ = "users"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(50))
-"""
-BASE_UPGRADE = """\
-op.create_table(
-    "users",
-    sa.Column("id", sa.Integer(), primary_key=True),
-    sa.Column("name", sa.String(50), nullable=False),
-)
-"""
 # the same project through env.py, and through migcheck's own environment around the models
 MODES = {"env.py": {}, "--metadata": {"metadata": "models:Base"}}
 SETTINGS = """\
@@ -53,40 +32,6 @@ class Settings:
 
 settings = Settings()
 """
-
-
-def generic_project(tmp_path: Path) -> Path:
-    """`alembic init -t generic migrations`, env.py pointed at the models, and a first revision `aaaaaaaaaaaa`."""
-    root = tmp_path / "proj"
-    root.mkdir()
-    run = subprocess.run(
-        [sys.executable, "-m", "alembic", "init", "-t", "generic", "migrations"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 0, run.stderr
-    (root / "models.py").write_text(MODELS)
-    env_py = root / "migrations" / "env.py"
-    source = env_py.read_text()
-    assert "target_metadata = None" in source
-    env_py.write_text(
-        source.replace("target_metadata = None", "from models import Base\ntarget_metadata = Base.metadata")
-    )
-    add_revision(root, "aaaaaaaaaaaa", None, BASE_UPGRADE)
-    return root
-
-
-def add_revision(root: Path, rid: str, down: str | None, upgrade: str, imports: str = "") -> Path:
-    """A revision file `<rid>_<name>.py` whose upgrade() body is `upgrade` (dedented source)."""
-    body = textwrap.indent(textwrap.dedent(upgrade).strip("\n"), "    ")
-    path = root / "migrations" / "versions" / f"{rid}_step.py"
-    path.write_text(
-        f'"""step {rid}\n\nRevision ID: {rid}\nRevises: {down or ""}\n"""\nfrom alembic import op\n'
-        f"import sqlalchemy as sa\n{imports}\n\nrevision = {rid!r}\ndown_revision = {down!r}\n"
-        f"branch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n{body}\n\n\ndef downgrade():\n    pass\n"
-    )
-    return path
 
 
 def line_of(path: Path, text: str) -> int:
@@ -109,8 +54,8 @@ def cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("mode", MODES)
 def test_a_caught_error_is_reported_not_the_aborted_transaction_after_it(tmp_path, pg_url, mode) -> None:
-    root = generic_project(tmp_path)
-    add_revision(
+    root = users_project(tmp_path)
+    add_step_revision(
         root,
         "bbbbbbbbbbbb",
         "aaaaaaaaaaaa",
@@ -133,8 +78,8 @@ def test_a_caught_error_is_reported_not_the_aborted_transaction_after_it(tmp_pat
 
 
 def test_an_error_rolled_back_to_a_savepoint_is_not_the_failure(tmp_path, pg_url) -> None:
-    root = generic_project(tmp_path)
-    add_revision(
+    root = users_project(tmp_path)
+    add_step_revision(
         root,
         "bbbbbbbbbbbb",
         "aaaaaaaaaaaa",
@@ -160,12 +105,12 @@ def test_an_error_rolled_back_to_a_savepoint_is_not_the_failure(tmp_path, pg_url
 
 @pytest.mark.parametrize("mode", MODES)
 def test_a_revision_file_whose_import_raises_is_named_with_the_projects_frames_only(tmp_path, mode) -> None:
-    root = generic_project(tmp_path)
+    root = users_project(tmp_path)
     (root / "myapp").mkdir()
     (root / "myapp" / "__init__.py").write_text("")
     settings = root / "myapp" / "settings.py"
     settings.write_text(SETTINGS)
-    revision = add_revision(
+    revision = add_step_revision(
         root, "bbbbbbbbbbbb", "aaaaaaaaaaaa", "pass", imports="from myapp.settings import settings"
     )
 
@@ -197,7 +142,7 @@ def test_with_metadata_given_an_env_py_error_never_suggests_metadata(tmp_path) -
 
 
 def test_the_users_frames_leave_out_migchecks_own_even_under_a_python_path_root(tmp_path) -> None:
-    root = generic_project(tmp_path)
+    root = users_project(tmp_path)
     env_py = root / "migrations" / "env.py"
     env_py.write_text(env_py.read_text().replace("from models import Base", "from models import Base\n1 / 0"))
     migchecks_checkout = Path(migcheck.__file__).resolve().parent.parent

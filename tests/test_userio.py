@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 import alembic.config  # noqa: F401 - as migcheck imports it before a run (its import adds a NullHandler)
+from helpers import users_project
 
 import migcheck
-from tests.test_migrate import generic_project
 
 CHATTY = """\
 import logging
@@ -26,7 +26,7 @@ print("env.py prints")
 
 
 def chatty_project(tmp_path: Path) -> Path:
-    root = generic_project(tmp_path)
+    root = users_project(tmp_path)
     env_py = root / "migrations" / "env.py"
     env_py.write_text(env_py.read_text() + "\n" + CHATTY)
     return root
