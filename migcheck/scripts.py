@@ -28,6 +28,8 @@ _BODY_START = re.compile(rb"^(?:def\b|async\s+def\b|class\b|@)", re.M)
 _SUPPRESS = re.compile(rb"#\s*migcheck:\s*ignore(?:\[([^\]]*)\])?", re.I)
 _DOC_REVISION = re.compile(r"^\s*Revision ID:[ \t]*(\S*)", re.M)
 _DOC_REVISES = re.compile(r"^\s*Revises:[ \t]*(.*?)\s*$", re.M)
+_REVISES_BRACKETS = re.compile(r"[()\[\]]")
+_REVISES_QUOTES = re.compile(r"^\s*[uU]?(['\"])|['\"]\s*$")
 _CONFLICT_MARKER = re.compile(rb"^(?:<{7}|={7}|>{7})(?: |$)", re.M)
 _ILLEGAL_ID_CHARS = "@-+:"  # alembic.script.revision._revision_illegal_chars
 _FIELDS = ("revision", "down_revision", "branch_labels", "depends_on")
@@ -548,8 +550,9 @@ def _doc_field(
 
 
 def _split_revises(text: str) -> tuple[str, ...]:
-    # Alembic writes "Revises: a, b" for merges and "Revises: " for a base; some teams write "<base>".
-    parts = [p.strip() for p in text.replace("(", "").replace(")", "").split(",")]
+    # Alembic writes "Revises: a, b" for merges and "Revises: " for a base; some teams write "<base>". Older
+    # templates rendered the tuple itself: "Revises: ('a', 'b')", "'a', 'b'" or, under Python 2, "(u'a', u'b')".
+    parts = [_REVISES_QUOTES.sub("", p).strip() for p in _REVISES_BRACKETS.sub("", text).split(",")]
     return tuple(p for p in parts if p and p not in ("None", "<base>"))
 
 

@@ -297,6 +297,40 @@ def test_revises_base_spellings_mean_no_parent(tmp_path: Path, said: str) -> Non
     assert rev.doc_revises == ()
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "'1f002cab0a7', '28a7e805fd0'",  # Alembic's old merge template: quoted, comma-separated
+        "('1f002cab0a7', '28a7e805fd0')",  # a template that rendered the tuple itself
+        "(u'1f002cab0a7', u'28a7e805fd0')",  # the same under Python 2
+        '"1f002cab0a7", "28a7e805fd0"',
+        "['1f002cab0a7', '28a7e805fd0']",
+    ],
+)
+def test_a_quoted_or_bracketed_merge_header_names_the_two_parents(tmp_path: Path, said: str) -> None:
+    rev = readable(
+        tmp_path,
+        f'"""merge\n\nRevision ID: m\nRevises: {said}\n"""\n'
+        'revision = "m"\ndown_revision = ("1f002cab0a7", "28a7e805fd0")\n',
+    )
+
+    assert rev.doc_revises == ("1f002cab0a7", "28a7e805fd0")
+
+
+def test_a_quoted_single_parent_header_is_that_parent(tmp_path: Path) -> None:
+    rev = readable(
+        tmp_path, '"""x\n\nRevision ID: b\nRevises: \'a\'\n"""\nrevision = "b"\ndown_revision = "a"\n'
+    )
+
+    assert rev.doc_revises == ("a",)
+
+
+def test_unquoted_ids_that_start_with_u_keep_it(tmp_path: Path) -> None:
+    rev = readable(tmp_path, revision_source("m", ("u1", "ua")))
+
+    assert rev.doc_revises == ("u1", "ua")
+
+
 def test_header_lines_are_counted_from_where_the_docstring_starts(tmp_path: Path) -> None:
     rev = readable(
         tmp_path,
