@@ -162,7 +162,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
             external = frozenset(on_base - {r.id for r in loaded.revisions})
             merged = RevisionGraph(loaded.merged)
         for history in loaded.histories:
-            history = replace(history, external=external)
+            history = replace(history, external=external, new=new if loaded.base is not None else None)
             env_findings += _named(applicable(graph_rules, history), history.name)
             shape = histories.facts(history, env, root, merged if len(loaded.histories) == 1 else None)
             facts.append(replace(shape, new_revisions=tuple(r for r in history.graph.revisions if r in new)))

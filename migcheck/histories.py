@@ -34,6 +34,8 @@ class History:
     expected_heads: ExpectedHeads = None
     # with --base: revisions the base branch has; references to them resolve once the change is merged
     external: frozenset[str] = frozenset()
+    # with --base: the ids of the revisions this change adds (not on the base branch); None without a base
+    new: frozenset[str] | None = None
 
 
 def live_heads(graph: RevisionGraph) -> list[str]:

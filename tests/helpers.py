@@ -260,9 +260,18 @@ def history(
     unreadable: Iterable[Unreadable] = (),
     expected_heads: ExpectedHeads = None,
     external: Iterable[str] = (),
+    new: Iterable[str] | None = None,
 ) -> History:
-    """One History of these revisions, as `split_histories` makes it for an environment."""
-    return History(name, RevisionGraph(revisions), tuple(unreadable), expected_heads, frozenset(external))
+    """One History of these revisions, as `split_histories` makes it for an environment (`external` and `new`
+    as the engine sets them when there is a base branch)."""
+    return History(
+        name,
+        RevisionGraph(revisions),
+        tuple(unreadable),
+        expected_heads,
+        frozenset(external),
+        frozenset(new) if new is not None else None,
+    )
 
 
 def make_revision(spec: Spec, path: str | None = None) -> Revision:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -220,3 +221,32 @@ def test_a_base_that_starts_with_a_dash_is_refused_before_git_sees_it(repo: Path
 
     assert result.exit_code == 2
     assert "--base --output=/tmp/x: not a git ref (a ref never starts with '-')" in result.stderr
+
+
+def _stale_header(path: Path, said: str) -> None:
+    text = path.read_text()
+    start = text.index("Revises: ")
+    path.write_text(text[:start] + f"Revises: {said}" + text[text.index("\n", start) :])
+
+
+def test_mc108_against_a_base_reports_only_the_changes_new_revisions(tmp_path: Path) -> None:
+    root = copy_case("clean/linear", tmp_path / "repo")
+    deployed = next((root / "migrations" / "versions").glob("bbbbbbbbbbbb_*.py"))
+    _stale_header(deployed, "000000000000")  # merged years ago with a header nobody fixed
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "base")
+    git(root, "checkout", "-qb", "feature")
+    added = add_revision(root, "dddddddddddd", "cccccccccccc", "age")
+    _stale_header(added, "bbbbbbbbbbbb")  # rebased by hand, header left behind
+    commit(root, "feature: age")
+
+    without = check(root, "--format", "json")
+    against = check(root, "--base", "main", "--format", "json")
+
+    assert sorted(f["revision"] for f in json.loads(without.output)["findings"]) == [
+        "bbbbbbbbbbbb",
+        "dddddddddddd",
+    ]
+    [finding] = json.loads(against.output)["findings"]
+    assert (finding["rule"], finding["revision"], finding["line"]) == ("MC108", "dddddddddddd", 4)
+    assert finding["path"] == "migrations/versions/dddddddddddd_age.py"

@@ -220,11 +220,17 @@ def stale_docstring_header(history: History) -> Iterator[Finding]:
     """The docstring header ("Revision ID:", "Revises:") disagrees with the variables.
 
     Alembic reads only the variables, but people read the header: after a hand rebase it often still names
-    the old parent, which misleads reviewers and tools that parse headers.
+    the old parent, which misleads reviewers and tools that parse headers. With a base branch (`--base`,
+    `base = "auto"`, the action on a pull request) only the change's new revisions are checked: those already
+    on the base branch are deployed history that nobody should edit (MC111 reports edits to them). Without
+    one, every revision is. A quoted or bracketed header (`Revises: 'a', 'b'`, Alembic's old merge template)
+    names the same revisions as the bare ids.
 
     Fix: update the docstring line to match the variable.
     """
     for rev in history.graph.all:
+        if history.new is not None and rev.id not in history.new:
+            continue
         if rev.doc_revision is not None and rev.doc_revision != rev.id:
             yield stale_docstring_header.finding(
                 f"docstring says 'Revision ID: {rev.doc_revision}' but revision = {quoted(rev.id)}"

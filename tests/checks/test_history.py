@@ -420,6 +420,30 @@ def test_mc108_a_file_without_header_lines_is_no_finding() -> None:
     assert list(stale_docstring_header.check(history(rev("a"), rev("b", "a")))) == []
 
 
+def test_mc108_with_a_base_only_the_changes_new_revisions_are_checked() -> None:
+    deployed = rev("b", "a", doc_revises=("old",), doc_revises_line=4)
+    added = rev("c", "b", doc_revises=("a",), doc_revises_line=4)
+
+    findings = list(stale_docstring_header.check(history(rev("a"), deployed, added, new={"c"})))
+
+    assert [f.revision for f in findings] == ["c"]
+
+
+def test_mc108_with_a_base_and_nothing_new_is_silent() -> None:
+    deployed = rev("b", "a", doc_revision="zzz", doc_revision_line=3)
+
+    assert list(stale_docstring_header.check(history(rev("a"), deployed, new=()))) == []
+
+
+def test_mc108_without_a_base_checks_every_revision() -> None:
+    first = rev("b", "a", doc_revises=("old",), doc_revises_line=4)
+    second = rev("c", "b", doc_revises=("a",), doc_revises_line=4)
+
+    findings = list(stale_docstring_header.check(history(rev("a"), first, second)))
+
+    assert sorted(f.revision for f in findings) == ["b", "c"]
+
+
 # --- MC109 branch label conflict ------------------------------------------------------------------------------
 
 
