@@ -87,7 +87,8 @@ _versions = click.option(
 @click.option(
     "--base",
     envvar="MIGCHECK_BASE",
-    help="Git ref of the branch this change merges into (e.g. origin/main): check the merge result (MC11x).",
+    help="Git ref of the branch this change merges into (e.g. origin/main), or `auto` (the current branch's"
+    " upstream, else origin/HEAD; none outside git): check the merge result (MC11x).",
 )
 @click.option(
     "--database-url",
@@ -208,7 +209,9 @@ def rules(fmt: str) -> None:
 @_alembic_config
 @_versions
 @click.option(
-    "--base", envvar="MIGCHECK_BASE", help="Mark the revisions that are not on this git ref as new."
+    "--base",
+    envvar="MIGCHECK_BASE",
+    help="Mark the revisions that are not on this git ref as new (`auto`: as for `check --base auto`).",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "mermaid", "dot"]), default="text", show_default=True
@@ -234,7 +237,9 @@ def graph(ctx: click.Context, path: Path, fmt: str, depth: int | None, **flags: 
 @_alembic_config
 @_versions
 @click.option(
-    "--base", envvar="MIGCHECK_BASE", help="Git ref the change merges into; its revisions are never edited."
+    "--base",
+    envvar="MIGCHECK_BASE",
+    help="Git ref the change merges into (or `auto`, as for `check`); its revisions are never edited.",
 )
 @click.option("--write", is_flag=True, help="Apply the fix (default: print the diff only).")
 @click.option(

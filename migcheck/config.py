@@ -22,6 +22,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 ExpectedHeads = int | tuple[str, ...] | None
 
+# `base = "auto"`: the current branch's upstream or origin/HEAD, chosen from the clone (migcheck.gitbase)
+BASE_AUTO = "auto"
+
 
 @dataclass(frozen=True)
 class EnvironmentSettings:
@@ -52,7 +55,7 @@ class Settings:
     database_url: str | None = None
     metadata: str | None = None
     python_path: tuple[Path, ...] = ()
-    # a git ref of the branch the change will merge into (MC11x)
+    # a git ref of the branch the change will merge into (MC11x), or BASE_AUTO
     base: str | None = None
     config_file: Path | None = field(default=None, compare=False)
 

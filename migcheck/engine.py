@@ -24,7 +24,7 @@ from migcheck.findings import Finding
 from migcheck.graph import RevisionGraph
 from migcheck.histories import History
 from migcheck.progress import Progress, ProgressCallback, StepListener, listening
-from migcheck.result import CheckResult, HistoryFacts
+from migcheck.result import BaseBranch, CheckResult, HistoryFacts
 from migcheck.scripts import Revision, Unreadable
 
 if TYPE_CHECKING:
@@ -71,12 +71,14 @@ class Loaded:
     environments: tuple[LoadedEnvironment, ...]
     notices: tuple[str, ...]
     timings: dict[str, float]
+    base: BaseBranch | None = None  # the base branch every environment was also read at
 
 
 def load(settings: Settings, *, with_base: bool = True) -> Loaded:
     """Discover and read every environment under `settings.root`; raise MigcheckError when that is impossible.
 
-    With `with_base` and a `settings.base`, each environment is also read at that git ref.
+    With `with_base` and a `settings.base`, each environment is also read at that git ref (`auto`: the one
+    `gitbase.choose_base` finds, or none).
     """
     started = time.perf_counter()
     root = settings.root.resolve()
@@ -91,6 +93,11 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
     resolver = ConstantResolver(root)
     notices = list(found.notices)
     loaded = []
+    chosen = None
+    if with_base and settings.base:
+        from migcheck.gitbase import choose_base
+
+        chosen = choose_base(root, settings.base)
     for env in found.environments:
         revisions, unreadable = histories.read_environment(env, root, resolver, notices)
         overrides = histories.overrides_for(env, root, settings.environments)
@@ -104,10 +111,10 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
                 )
             expected = overrides.expected_heads or expected
         base = None
-        if with_base and settings.base:
+        if chosen is not None:
             from migcheck.gitbase import read_base
 
-            base = read_base(root, settings.base, env, resolver)
+            base = read_base(root, chosen.ref, env, resolver)
         loaded.append(
             LoadedEnvironment(
                 env,
@@ -121,7 +128,7 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
             )
         )
     timings = {"discover": discovered - started, "read": time.perf_counter() - discovered}
-    return Loaded(root, tuple(loaded), tuple(notices), timings)
+    return Loaded(root, tuple(loaded), tuple(notices), timings, chosen)
 
 
 def run(settings: Settings, progress: ProgressCallback | None = None) -> CheckResult:
@@ -190,6 +197,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
         notices=tuple(notices),
         timings={**timings, "total": time.perf_counter() - started},
         error="\n".join(errors) or None,
+        base=project.base,
     )
 
 

@@ -1,5 +1,6 @@
 """The revision files of a git commit (the PR's base branch), read from git itself: no checkout, no change
-to the working tree. `git ls-tree` lists them and one `git cat-file --batch` process reads them all."""
+to the working tree. `git ls-tree` lists them and one `git cat-file --batch` process reads them all. Also
+which branch `base = "auto"` means on a developer's clone (`choose_base`)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from migcheck.config import BASE_AUTO
 from migcheck.constants import ConstantResolver
 from migcheck.discover import Environment
 from migcheck.errors import MigcheckError
+from migcheck.result import BaseBranch
 from migcheck.scripts import Revision, Unreadable, is_revision_file, read_source
 
 
@@ -49,6 +52,44 @@ def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
 
 class _GitError(Exception):
     pass
+
+
+def choose_base(root: Path, wanted: str) -> BaseBranch | None:
+    """The base branch `wanted` names. `auto` is what the current branch will be compared with in CI: its
+    upstream (`git branch --set-upstream-to`), unless that is only the branch's own copy on the remote (a
+    `git push -u` sets that), else the remote's default branch (`origin/HEAD`); None, silently, when there
+    is neither, outside a git repository or without git."""
+    if wanted != BASE_AUTO:
+        return BaseBranch(wanted)
+    where = root if root.is_dir() else root.parent
+    branch = _ask(where, "symbolic-ref", "--quiet", "--short", "HEAD")  # None on a detached HEAD
+    if branch is not None:
+        upstream = _ask(where, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
+        if upstream is not None and not _own_copy(where, branch):
+            return BaseBranch(upstream, "upstream", branch)
+    default = _ask(where, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    if default is not None and _ask(where, "rev-parse", "--verify", "--quiet", f"{default}^{{commit}}"):
+        return BaseBranch(default, "origin/HEAD")
+    if _ask(where, "rev-parse", "--verify", "--quiet", "refs/remotes/origin/HEAD^{commit}"):
+        return BaseBranch("origin/HEAD", "origin/HEAD")
+    return None
+
+
+def _own_copy(where: Path, branch: str) -> bool:
+    """Whether `branch`'s upstream is the same branch on a remote: where it is pushed, not what it merges into."""
+    remote = _ask(where, "config", "--get", f"branch.{branch}.remote")
+    merge = _ask(where, "config", "--get", f"branch.{branch}.merge")
+    return remote not in (None, ".") and merge == f"refs/heads/{branch}"
+
+
+def _ask(where: Path, *args: str) -> str | None:
+    """git's one-line answer, or None for any failure: `auto` falls back silently, never stops the check."""
+    try:
+        run = subprocess.run(["git", "-C", str(where), *args], capture_output=True, check=False)
+    except OSError:
+        return None
+    answer = run.stdout.decode("utf-8", "surrogateescape").strip()
+    return answer if run.returncode == 0 and answer else None
 
 
 def resolve_base(root: Path, ref: str) -> tuple[Path, str]:

@@ -34,6 +34,26 @@ class HistoryFacts:
 
 
 @dataclass(frozen=True)
+class BaseBranch:
+    """The git ref a change was checked against (MC11x), and where it came from: `option` when named (`--base`,
+    `base = ...`, the PR's base commit in the action); `upstream` or `origin/HEAD` when `base = "auto"` chose
+    it, `branch` then being the current branch."""
+
+    ref: str
+    source: str = "option"
+    branch: str | None = None
+
+    @property
+    def described(self) -> str:
+        """How the verdict names it: `origin/main, the upstream of feature-x`, `origin/HEAD -> origin/main`."""
+        if self.source == "upstream":
+            return f"{self.ref}, the upstream of {self.branch}"
+        if self.source == "origin/HEAD" and self.ref != "origin/HEAD":
+            return f"origin/HEAD -> {self.ref}"
+        return self.ref
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """Everything a run found; reporters render it and never decide anything else."""
 
@@ -46,6 +66,8 @@ class CheckResult:
     # why part of the check could not run (the drift check of an environment, say); the findings of the
     # rest are still here, but a run that could not check everything never passes
     error: str | None = None
+    # the base branch the merge result was checked against (MC11x), when there was one
+    base: BaseBranch | None = None
 
     @property
     def revision_count(self) -> int:

@@ -85,10 +85,11 @@ def plan(settings: Settings, *, merge: bool = False, run_template: bool = False)
             if merge:
                 missing = [h for h in heads if h not in mine]
                 if missing:
+                    base = project.base.ref if project.base is not None else settings.base
                     raise MigcheckError(
-                        f"{history.name}: {', '.join(missing)} exists only on {settings.base}; merge"
-                        f" {settings.base} into this branch first (a merge revision must be able to see both"
-                        f" heads), or re-point instead: `migcheck fix --base {settings.base}`"
+                        f"{history.name}: {', '.join(missing)} exists only on {base}; merge"
+                        f" {base} into this branch first (a merge revision must be able to see both"
+                        f" heads), or re-point instead: `migcheck fix --base {base}`"
                     )
                 directory = _merge_directory(env, graph, heads, root, grouped=len(histories) > 1)
                 edits.append(

@@ -101,7 +101,7 @@ def _debug(exc: BaseException, log: Log) -> None:
 
 
 def _check(context: GitHubContext, inputs: Inputs, log: Log) -> CheckResult:
-    from migcheck.config import load_settings
+    from migcheck.config import BASE_AUTO, load_settings
     from migcheck.engine import run
 
     denied = None if context.code_safe or inputs.allow_untrusted_code else _why_not(context.event_name)
@@ -111,6 +111,9 @@ def _check(context: GitHubContext, inputs: Inputs, log: Log) -> CheckResult:
     elif inputs.install:
         _install(inputs.install, context.workspace, log)
     settings = load_settings(context.workspace / inputs.path, inputs.overrides)
+    if settings.base == BASE_AUTO:
+        # `auto` is for a developer's clone; in CI the base is the event's: the PR's base commit, or none
+        settings = replace(settings, base=None)
     if settings.base is None and context.base_sha:
         settings = _base_from_event(settings, context, log)
     if denied and (settings.drift or settings.drift_only):

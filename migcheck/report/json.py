@@ -9,7 +9,7 @@ from typing import Any
 from migcheck import __version__
 from migcheck.findings import Finding
 from migcheck.report.printable import printable_data
-from migcheck.result import CheckResult, Point
+from migcheck.result import BaseBranch, CheckResult, Point
 
 SCHEMA_VERSION = 1
 
@@ -30,6 +30,12 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 
 def _point(p: Point) -> dict[str, Any]:
     return {**asdict(p), "branch_labels": list(p.branch_labels)}
+
+
+def _base(base: BaseBranch | None) -> dict[str, Any] | None:
+    if base is None:
+        return None
+    return {"ref": base.ref, "source": base.source, "branch": base.branch, "described": base.described}
 
 
 def document(result: CheckResult) -> dict[str, Any]:
@@ -60,6 +66,8 @@ def document(result: CheckResult) -> dict[str, Any]:
         "notices": list(result.notices),
         # why part of the check could not run (then exit_code is 2); null when everything was checked
         "error": result.error,
+        # the git ref the merge result was checked against; source: option, upstream or origin/HEAD (auto)
+        "base": _base(result.base),
     }
 
 

@@ -44,6 +44,9 @@ def verdict(result: CheckResult) -> str:
     else:
         where = f"{_plural(len(result.histories), 'history')} ({_plural(result.revision_count, 'revision')})"
         where = where.replace("historys", "histories")
+    if result.base is not None and result.base.source != "option":
+        # `base = "auto"` chose it: say which branch, since it was not named on the command line
+        where += f" (base branch: {result.base.described})"
     if result.error is not None:
         reason = (result.error.strip().splitlines() or ["unknown reason"])[0]
         return _shown(f"could not check: {reason}; {found or 'nothing'} found in {where}")

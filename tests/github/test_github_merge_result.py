@@ -42,6 +42,35 @@ def test_a_pr_is_checked_against_the_base_commit_of_its_event(
     assert MARKER in created.body["body"] and "MC110" in created.body["body"]
 
 
+def test_base_auto_in_the_project_still_checks_the_pr_against_its_event_base(
+    action, api: FakeGitHub, tmp_path: Path
+) -> None:
+    repo, base_sha = _two_prs(tmp_path)
+    git(repo, "branch", "-q", "before-points", "main~1")
+    git(
+        repo, "branch", "-q", "--set-upstream-to=before-points"
+    )  # what `auto` would pick: no second head there
+    (repo / "pyproject.toml").write_text('[tool.migcheck]\nbase = "auto"\n')
+    event = event_file(tmp_path, "pull_request", lambda e: e["pull_request"]["base"].update(sha=base_sha))
+
+    outcome = action(repo, event_path=event)
+
+    assert outcome.exit_code == 1
+    assert f"after merge {base_sha} will have 2 heads" in outcome.summary
+    assert "base branch:" not in outcome.stdout
+
+
+def test_base_auto_in_the_project_is_no_base_on_a_push(action, api: FakeGitHub, tmp_path: Path) -> None:
+    repo, _ = _two_prs(tmp_path)
+    git(repo, "branch", "-q", "--set-upstream-to=main")  # `auto` would find main's second head here
+    (repo / "pyproject.toml").write_text('[tool.migcheck]\nbase = "auto"\n')
+
+    outcome = action(repo, event="push")
+
+    assert outcome.exit_code == 0
+    assert "MC110" not in outcome.stdout and "base branch:" not in outcome.stdout
+
+
 def test_a_shallow_clone_without_the_base_commit_warns_and_checks_the_rest(
     action, api: FakeGitHub, tmp_path: Path
 ) -> None:
