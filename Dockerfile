@@ -9,7 +9,9 @@ FROM ${BASE}
 
 LABEL org.opencontainers.image.title="migcheck" \
       org.opencontainers.image.description="A checker for Alembic migration trees, as a GitHub Action" \
-      org.opencontainers.image.licenses="MIT"
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.url="https://github.com/migcheck/migcheck" \
+      org.opencontainers.image.source="https://github.com/migcheck/migcheck"
 
 # Where pip should look when the builder is behind a mirror or a TLS-inspecting proxy; empty by default
 # (pip ignores empty PIP_* variables). Build arguments only: they do not persist into the image.
@@ -36,6 +38,7 @@ RUN if ! command -v git >/dev/null 2>&1; then \
     fi \
     && git config --system --add safe.directory '*'
 
+# migcheck is built from this checkout (the distribution alembic-migcheck), never fetched from the index.
 # A virtual environment, not the system interpreter: Debian's python3 refuses `pip install` into the
 # system (PEP 668), and the venv keeps migcheck's dependencies apart from whatever a project installs.
 COPY pyproject.toml README.md /tmp/migcheck-src/

@@ -52,6 +52,14 @@ def _forget_relative_finders() -> None:
         del sys.path_importer_cache[key]
 
 
+# pre-commit sets PRE_COMMIT=1 for its hooks; a remote hook's virtualenv holds migcheck and nothing of the project
+_PRE_COMMIT_HINT = (
+    "pre-commit runs this hook in its own virtualenv: list the project's requirements in the hook's"
+    " additional_dependencies, or run the project's own migcheck from a `repo: local` hook with"
+    " `language: system`"
+)
+
+
 def user_error(
     exc: BaseException, what: str, roots: Sequence[Path], hint: str = "", from_file: str | None = None
 ) -> MigcheckError:
@@ -73,6 +81,8 @@ def user_error(
         f"  File {f.filename!r}, line {f.lineno}, in {f.name}\n    {(f.line or '').strip()}" for f in frames
     ]
     detail = "\n".join(lines)
+    if isinstance(exc, ModuleNotFoundError) and os.environ.get("PRE_COMMIT") == "1":
+        hint = _PRE_COMMIT_HINT + (f"; {hint}" if hint else "")
     return MigcheckError(
         f"{what} raised {_described(exc)}\n{detail}".rstrip()
         + f"\n({hint + '; ' if hint else ''}the drift check runs your code; --no-drift skips it)"

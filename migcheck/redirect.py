@@ -110,7 +110,7 @@ def async_url(sync_url: str, asked: Any = None) -> str:
     raise MigcheckError(
         f"env.py creates an async engine, so the drift check's {family} scratch database needs an async "
         f"driver: pip install {' '.join(repr(p) if '[' in p else p for p in packages)} "
-        "(or pip install 'migcheck[async]')"
+        "(or pip install 'alembic-migcheck[async]')"
     )
 
 

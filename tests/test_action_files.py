@@ -368,7 +368,7 @@ def test_sarif_example_uploads_what_migcheck_writes() -> None:
     workflow = load_yaml(ROOT / "docs" / "workflows" / "sarif.yml")
     steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
     commands = " ".join(step.get("run", "") for step in steps)
-    assert "pip install migcheck" in commands
+    assert "pip install alembic-migcheck" in commands
     assert "--format sarif" in commands
     (upload,) = [
         step for step in steps if step.get("uses", "").startswith("github/codeql-action/upload-sarif@")

@@ -226,7 +226,7 @@ def _publish(context: GitHubContext, inputs: Inputs, result: CheckResult, log: L
             client = connect(context.api_url, context.token)
         except ImportError:
             log.warning(
-                "PyGithub is not installed (pip install 'migcheck[github]'): no check run, no PR comment"
+                "PyGithub is not installed (pip install 'alembic-migcheck[github]'): no check run, no PR comment"
             )
     if inputs.annotations:
         _annotate(context, inputs, result, links, client, log)

@@ -18,7 +18,8 @@ from migcheck.report.printable import path_bytes, printable_data
 from migcheck.result import CheckResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/migcheck/"
+# the project URL of pyproject.toml ([project.urls] Homepage); tests/test_distribution.py keeps them equal
+INFORMATION_URI = "https://github.com/migcheck/migcheck"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTICE: "note"}
 FINGERPRINT = "migcheckFinding/v1"
 

@@ -74,7 +74,7 @@ def test_every_registered_rule_is_described_and_results_point_at_theirs() -> Non
     driver = doc["runs"][0]["tool"]["driver"]
 
     assert [r["id"] for r in driver["rules"]] == sorted(REGISTRY)
-    assert driver["name"] == "migcheck" and driver["informationUri"] == "https://pypi.org/project/migcheck/"
+    assert driver["name"] == "migcheck" and driver["informationUri"] == "https://github.com/migcheck/migcheck"
     stale = next(r for r in driver["rules"] if r["id"] == "MC108")
     assert stale["name"] == "stale-docstring-header"
     assert stale["shortDescription"]["text"] == REGISTRY["MC108"].summary
