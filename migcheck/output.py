@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from migcheck.result import CheckResult
 
 
+# the flags that choose how the report is shown; no Settings key (nor action input) stands behind them
+LOOK_FLAGS = ("quiet", "verbose", "statistics", "color")
+
+
 @dataclass(frozen=True)
 class Look:
     """How the report is shown (not what is checked): the output flags that `check` and `status` share."""
@@ -31,7 +35,7 @@ class Look:
 
     @classmethod
     def pop(cls, flags: dict[str, Any]) -> Look:
-        look = cls(flags.pop("quiet"), flags.pop("verbose"), flags.pop("statistics"), flags.pop("color"))
+        look = cls(*(flags.pop(name) for name in LOOK_FLAGS))
         if look.quiet and look.verbose:
             raise click.UsageError("--quiet and --verbose cannot be used together")
         return look

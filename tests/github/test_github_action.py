@@ -16,6 +16,7 @@ from jobs import MARKER, MERGE_SHA, REPOSITORY, TOKEN, copy_tree, event_file, jo
 
 from migcheck.cli import check
 from migcheck.github.context import CHECK_FLAGS
+from migcheck.output import LOOK_FLAGS
 
 pytest_plugins = ["action_fixtures"]  # the fixtures: api, action, broken, clean
 
@@ -121,7 +122,7 @@ def test_every_check_flag_has_its_input() -> None:
     flags = [
         (p.envvar, p.name)
         for p in check.params
-        if isinstance(p, click.Option) and p.name not in ("fmt", "output")
+        if isinstance(p, click.Option) and p.name not in ("fmt", "output", *LOOK_FLAGS)
     ]
     assert list(CHECK_FLAGS) == flags
 
