@@ -229,3 +229,25 @@ def test_status_accepts_only_the_formats_it_documents(two_heads: Path, fmt: str)
 
     assert result.exit_code == 2
     assert f"'{fmt}' is not one of 'text', 'json'" in result.output
+
+
+# --- the README's options table ----------------------------------------------------------------------------------
+
+
+def test_the_readme_table_names_every_option_of_check() -> None:
+    import click
+
+    from migcheck.cli import check
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.partition("### Options of `migcheck check`")[2].partition("\n\n**")[0]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    missing = [
+        opt
+        for p in check.params
+        if isinstance(p, click.Option)
+        for opt in p.opts
+        if opt.startswith("--") and not any(f"`{opt}" in row or f"/{opt}" in row for row in rows)
+    ]
+
+    assert missing == []
