@@ -4,6 +4,7 @@ signals), never a traceback (MIGCHECK_DEBUG=1 shows one); a report that cannot b
 
 from __future__ import annotations
 
+import difflib
 import errno
 import os
 import sys
@@ -75,13 +76,30 @@ class DefaultGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
-            args = ["check", *args]
+            if not ctx.resilient_parsing:  # a real run, not shell completion
+                if args:
+                    self._not_a_command(ctx, args[0])
+                args = ["check", *args]
+            elif args:  # completing after a path: `check`'s options; with nothing typed yet: the commands
+                args = ["check", *args]
         try:
             return super().parse_args(ctx, args)
         except OSError as exc:  # writing --help or --version; click itself would turn EPIPE into exit 1
             if exc.errno not in _OUTPUT_ERRNOS:
                 raise
             raise OutputError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+    def _not_a_command(self, ctx: click.Context, word: str) -> None:
+        """`migcheck chek`: a bare word that is neither a command nor an existing path is a mistyped command
+        (when it is close to one) or a mistake to name, not the path of a project that does not exist. A word
+        that looks like a path (`db/`, `app.py`) is left to `check`, which says the path does not exist."""
+        if word.startswith("-") or any(c in word for c in "/\\.\x00") or os.path.lexists(word):
+            return
+        close = difflib.get_close_matches(word, sorted(self.commands), n=1, cutoff=0.6)
+        if close:
+            raise click.UsageError(f"no such command {word!r}; did you mean {close[0]!r}?", ctx)
+        commands = ", ".join(sorted(self.commands))
+        raise click.UsageError(f"{word!r} is neither a command ({commands}) nor an existing path", ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

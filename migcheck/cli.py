@@ -5,21 +5,15 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from click.core import ParameterSource
 
 from migcheck import __version__, masking
 from migcheck.boundary import DefaultGroup, echo, say
-from migcheck.errors import MigcheckError
-
-if TYPE_CHECKING:
-    from migcheck.progress import TerminalProgress
+from migcheck.output import Look, emit, progress_line, report
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,6 +47,34 @@ _report_format = click.option(
     envvar="MIGCHECK_FORMAT",
     help="Report format.",
 )
+_quiet = click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    envvar="MIGCHECK_QUIET",
+    help="Print the findings only: nothing on success, no verdict, no notes, no progress.",
+)
+_verbose = click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    envvar="MIGCHECK_VERBOSE",
+    help="End with a line of the time each phase took.",
+)
+_statistics = click.option(
+    "--statistics",
+    is_flag=True,
+    envvar="MIGCHECK_STATISTICS",
+    help="End with the number of findings of each rule and the time taken.",
+)
+_color = click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"], case_sensitive=False),
+    default="auto",
+    show_default=True,
+    envvar="MIGCHECK_COLOR",
+    help="Color the text report: auto is a terminal unless NO_COLOR is set; always overrides NO_COLOR.",
+)
 _versions = click.option(
     "--versions",
     multiple=True,
@@ -75,9 +97,16 @@ _versions = click.option(
 @click.option("--ignore", multiple=True, envvar="MIGCHECK_IGNORE", help="Skip these rules (codes or names).")
 @click.option(
     "--fail-on",
-    type=click.Choice(["error", "warning", "notice"], case_sensitive=False),
+    type=click.Choice(["error", "warning", "notice", "never"], case_sensitive=False),
     envvar="MIGCHECK_FAIL_ON",
-    help="Lowest severity that makes the exit code 1.  [default: error]",
+    help="Lowest severity that makes the exit code 1 (never: report only).  [default: error]",
+)
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    default=None,
+    envvar="MIGCHECK_EXIT_ZERO",
+    help="Exit 0 even when there are findings (a report-only rollout); still 2 when migcheck could not check.",
 )
 @click.option(
     "--expected-heads",
@@ -132,40 +161,29 @@ _versions = click.option(
     envvar="MIGCHECK_OUTPUT",
     help="Write the report to this file instead of standard output.",
 )
+@_quiet
+@_verbose
+@_statistics
+@_color
 @click.pass_context
 def check(ctx: click.Context, path: Path, fmt: str, output: Path | None, **flags: Any) -> None:
     """Check the Alembic environments under PATH (default: the current directory)."""
     from migcheck.config import load_settings
     from migcheck.engine import run
-    from migcheck.report import render
 
-    shown = _progress_line()
+    look = Look.pop(flags)
+    shown = None if look.quiet else progress_line()
     try:
         result = run(load_settings(path, _overrides(ctx, flags)), progress=shown)
     finally:
         if shown is not None:
             shown.close()
-    color = output is None and fmt == "text" and _color_wanted()
-    _emit(render(result, fmt, color=color), output, color)
-    if output is not None:
-        from migcheck.report.text import verdict
-
-        echo(verdict(result))
+    report(result, fmt, output, look)
     if result.error is not None:
         # the report names the reason in its verdict; the whole message (the user's own traceback lines)
         # goes where every other "could not check" goes
         say(result.error)
     ctx.exit(result.exit_code)
-
-
-def _progress_line() -> TerminalProgress | None:
-    """Progress of a long drift check on stderr, only when a person is watching it."""
-    from migcheck.progress import TerminalProgress
-
-    stream = sys.stderr
-    if stream is None or not stream.isatty():
-        return None
-    return TerminalProgress(stream, shutil.get_terminal_size().columns)
 
 
 def _overrides(ctx: click.Context, flags: dict[str, Any]) -> dict[str, Any]:
@@ -177,31 +195,21 @@ def _overrides(ctx: click.Context, flags: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@main.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def rules(fmt: str) -> None:
-    """List every rule with its documentation."""
-    import json
-
+def _rule_words(incomplete: str) -> list[str]:
     from migcheck.checks import REGISTRY
 
-    ordered = sorted(REGISTRY.values(), key=lambda r: r.code)
-    if fmt == "json":
-        docs = [
-            {
-                "code": r.code,
-                "name": r.name,
-                "severity": r.severity.value,
-                "summary": r.summary,
-                "description": r.description,
-            }
-            for r in ordered
-        ]
-        echo(json.dumps(docs, indent=2))
-        return
-    for r in ordered:
-        body = "\n".join(f"    {line}" if line else "" for line in r.description.splitlines())
-        echo(f"{r.code} {r.name} ({r.severity.value})\n    {r.summary}\n\n{body}\n")
+    words = [w for r in sorted(REGISTRY.values(), key=lambda r: r.code) for w in (r.code, r.name)]
+    return [w for w in words if w.lower().startswith(incomplete.lower())]
+
+
+@main.command()
+@click.argument("rule", required=False, shell_complete=lambda ctx, param, incomplete: _rule_words(incomplete))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(rule: str | None, fmt: str) -> None:
+    """List every rule with its documentation, or show one RULE's (a code such as MC101, or a name)."""
+    from migcheck.report.rules import render_rules
+
+    emit(render_rules(fmt, rule), None)
 
 
 @main.command()
@@ -229,7 +237,7 @@ def graph(ctx: click.Context, path: Path, fmt: str, depth: int | None, **flags: 
     for name, graph_, new in revision_graphs(load_settings(path, _overrides(ctx, flags))):
         only = graph_.near_heads(depth) if depth else ()
         parts.append((f"# {name}\n" if fmt == "text" else "") + render_graph(graph_, fmt, new=new, only=only))
-    _emit("\n".join(parts), None)
+    emit("\n".join(parts), None)
 
 
 @main.command()
@@ -261,34 +269,14 @@ def fix(ctx: click.Context, path: Path, write: bool, merge: bool, **flags: Any) 
         return
     root = settings.root.resolve()
     for edit in edits:
-        _emit(edit.diff(root), None)
+        emit(edit.diff(root), None)
         for note in edit.notes:
-            _emit(f"note: {note}\n", None)
+            emit(f"note: {note}\n", None)
     if write:
         apply(edits, root)
         echo(f"wrote {len(edits)} file(s)")
     else:
         echo("(dry run: nothing written; run again with --write to apply)")
-
-
-def _emit(text: str, output: Path | None, color: bool = False) -> None:
-    # Text from the repository may hold lone surrogates (undecodable file names, "\ud800" in a file):
-    # escape them rather than fail while printing.
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    if output is None:
-        echo(text, nl=False, color=color)
-        return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise MigcheckError(f"--output {output}: {exc.strerror or exc}") from None
-
-
-def _color_wanted() -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR"))
 
 
 @main.command()
@@ -314,7 +302,19 @@ def _color_wanted() -> bool:
     envvar="MIGCHECK_VERSION_TABLE_SCHEMA",
     help="Schema of the version table, when it is not the default schema.",
 )
-@_report_format
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    envvar="MIGCHECK_FORMAT",
+    help="Report format.",
+)
+@_quiet
+@_verbose
+@_statistics
+@_color
 @click.pass_context
 def status(
     ctx: click.Context,
@@ -328,16 +328,15 @@ def status(
     """Compare a live database with the revisions under PATH, read-only (MC401 behind head, MC402 unknown)."""
     from migcheck.config import load_settings
     from migcheck.engine import status as compare_status
-    from migcheck.report import render
 
+    look = Look.pop(flags)
     result = compare_status(
         load_settings(path, _overrides(ctx, flags)),
         database_url or None,
         version_table=version_table,
         version_table_schema=version_table_schema or None,
     )
-    color = fmt == "text" and _color_wanted()
-    _emit(render(result, fmt, color=color), None, color)
+    report(result, fmt, None, look)
     ctx.exit(result.exit_code)
 
 

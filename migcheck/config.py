@@ -46,7 +46,10 @@ class Settings:
     environments: tuple[EnvironmentSettings, ...] = ()
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    fail_on: Severity = Severity.ERROR
+    # None: `never`, no finding fails the run (a report-only rollout)
+    fail_on: Severity | None = Severity.ERROR
+    # findings never make the exit code 1 (ruff's and flake8's --exit-zero); 2 still means "could not check"
+    exit_zero: bool = False
     expected_heads: ExpectedHeads = None
     # drift check (MC2xx): the models against a scratch database built by the migrations
     drift: bool = True
@@ -67,6 +70,7 @@ KEYS = (
     "select",
     "ignore",
     "fail_on",
+    "exit_zero",
     "expected_heads",
     "drift",
     "drift_only",
@@ -141,14 +145,14 @@ def _convert(key: str, raw: Any, base: Path, setting: str) -> Any:
     if key in ("select", "ignore"):
         return _names(raw, setting)
     if key == "fail_on":
-        return raw if isinstance(raw, Severity) else Severity.parse(_text(raw, setting), setting=setting)
+        return parse_fail_on(raw, setting)
     if key == "expected_heads":
         return parse_expected_heads(raw, setting)
     if key == "alembic_config":
         return base / _text(raw, setting)
     if key in ("versions", "python_path"):
         return tuple(base / p for p in _names(raw, setting))
-    if key in ("drift", "drift_only", "roundtrip"):
+    if key in ("drift", "drift_only", "roundtrip", "exit_zero"):
         return _flag(raw, setting)
     if key in ("database_url", "metadata", "base"):
         return _text(raw, setting)
@@ -197,6 +201,21 @@ def _no_nul(value: str, setting: str) -> str:
     if "\x00" in value:
         raise MigcheckError(f"{setting}: {value!r} contains a NUL byte, which no path, name or URL can hold")
     return value
+
+
+FAIL_ON_CHOICES = (*(s.value for s in Severity), "never")
+
+
+def parse_fail_on(raw: Any, setting: str = "fail_on") -> Severity | None:
+    """A severity, or `never` (None): no finding fails the run."""
+    if raw is None or isinstance(raw, Severity):
+        return raw
+    word = _text(raw, setting).strip().lower()
+    if word == "never":
+        return None
+    if word not in FAIL_ON_CHOICES:
+        raise MigcheckError(f"{setting}: {raw!r} is not a severity; use one of {', '.join(FAIL_ON_CHOICES)}")
+    return Severity(word)
 
 
 def parse_expected_heads(raw: Any, setting: str = "expected_heads") -> ExpectedHeads:

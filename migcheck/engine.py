@@ -194,6 +194,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
         histories=tuple(facts),
         fail_on=settings.fail_on,
+        exit_zero=settings.exit_zero,
         notices=tuple(notices),
         timings={**timings, "total": time.perf_counter() - started},
         error="\n".join(errors) or None,
@@ -308,6 +309,7 @@ def _status(
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
         histories=(histories.facts(history, env, root),),
         fail_on=settings.fail_on,
+        exit_zero=settings.exit_zero,
         notices=tuple(notices),
         timings={
             "read": read_started - started,

@@ -60,7 +60,8 @@ class CheckResult:
     root: str
     findings: tuple[Finding, ...]
     histories: tuple[HistoryFacts, ...]
-    fail_on: Severity = Severity.ERROR
+    # None: `--fail-on never`, nothing fails (a report-only rollout)
+    fail_on: Severity | None = Severity.ERROR
     notices: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict, compare=False)
     # why part of the check could not run (the drift check of an environment, say); the findings of the
@@ -68,6 +69,8 @@ class CheckResult:
     error: str | None = None
     # the base branch the merge result was checked against (MC11x), when there was one
     base: BaseBranch | None = None
+    # `--exit-zero`: findings never make the exit code 1 (2 still says the check could not run)
+    exit_zero: bool = False
 
     @property
     def revision_count(self) -> int:
@@ -75,7 +78,26 @@ class CheckResult:
 
     @property
     def failed(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity.rank >= self.fail_on.rank]
+        """The findings that make the exit code 1: none when the run only reports."""
+        threshold = self.fail_on
+        if threshold is None or self.exit_zero:
+            return []
+        return [f for f in self.findings if f.severity.rank >= threshold.rank]
+
+    @property
+    def report_only(self) -> bool:
+        """No finding can fail this run (`--fail-on never` or `--exit-zero`)."""
+        return self.fail_on is None or self.exit_zero
+
+    @property
+    def threshold(self) -> str:
+        """The lowest severity that fails the run, or `never`."""
+        return "never" if self.fail_on is None or self.exit_zero else self.fail_on.value
+
+    @property
+    def gate(self) -> str:
+        """The option that decides the exit code, as the user would type it: `--fail-on error`, `--exit-zero`."""
+        return "--exit-zero" if self.exit_zero else f"--fail-on {self.threshold}"
 
     @property
     def exit_code(self) -> int:

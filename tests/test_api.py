@@ -53,3 +53,12 @@ def test_findings_are_sorted_by_path_line_rule(tmp_path: Path) -> None:
     keys = [(f.location.path, f.location.line, f.rule) for f in migcheck.check(tree).findings]
 
     assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize("settings", [{"exit_zero": True}, {"fail_on": "never"}])
+def test_report_only_settings_keep_the_findings_and_exit_0(
+    two_heads: Path, settings: dict[str, object]
+) -> None:
+    result = migcheck.check(two_heads, drift=False, **settings)
+
+    assert ([f.rule for f in result.findings], result.exit_code) == (["MC101"], 0)

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "migcheck"
 
 # Top to bottom. A module may import from its own layer or any layer below it, never from one above.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("migcheck.__main__", "migcheck.cli", "migcheck.boundary", "migcheck.github"),
+    ("migcheck.__main__", "migcheck.cli", "migcheck.output", "migcheck.boundary", "migcheck.github"),
     ("migcheck.report", "migcheck.fix", "migcheck.graphview"),
     ("migcheck.engine",),
     ("migcheck.checks",),

@@ -125,3 +125,19 @@ def test_the_terminal_line_is_cut_to_the_width_and_padded_over_a_longer_one() ->
     assert len(first) == 59 and first.endswith("…")
     assert second.startswith("migcheck: drift e: revision 2 of 2 (upgrade b)") and len(second) == 59
     assert erased == " " * len("migcheck: drift e: revision 2 of 2 (upgrade b)")
+
+
+def test_quiet_keeps_the_terminal_free_of_progress(project: Path) -> None:
+    code, out, terminal = _run_on_a_terminal(str(project), "--quiet")
+
+    assert code == 0, out + terminal
+    assert (out, terminal) == ("", "")
+
+
+def test_verbose_ends_with_the_timing_line_after_the_progress_is_erased(project: Path) -> None:
+    code, out, terminal = _run_on_a_terminal(str(project), "-v")
+
+    assert code == 0, out + terminal
+    assert "revision 3 of 3" in terminal
+    assert out.splitlines()[-1].startswith("checked 3 revisions in ")
+    assert " drift " in out.splitlines()[-1]

@@ -220,6 +220,7 @@ CHECK_FLAGS: tuple[tuple[str, str], ...] = (
     ("MIGCHECK_SELECT", "select"),
     ("MIGCHECK_IGNORE", "ignore"),
     ("MIGCHECK_FAIL_ON", "fail_on"),
+    ("MIGCHECK_EXIT_ZERO", "exit_zero"),
     ("MIGCHECK_EXPECTED_HEADS", "expected_heads"),
     ("MIGCHECK_BASE", "base"),
     ("MIGCHECK_DATABASE_URL", "database_url"),

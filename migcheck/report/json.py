@@ -44,7 +44,7 @@ def document(result: CheckResult) -> dict[str, Any]:
         "migcheck_version": __version__,
         "ok": result.exit_code == 0,
         "exit_code": result.exit_code,
-        "fail_on": result.fail_on.value,
+        "fail_on": result.threshold,
         "counts": result.counts(),
         "revision_count": result.revision_count,
         "heads": [{"environment": h.environment, **_point(p)} for h in result.histories for p in h.heads],

@@ -105,7 +105,7 @@ def verdict(result: CheckResult) -> str:
     if not result.findings:
         return f"✅ **migcheck: no problems** {_where(result)}"
     if result.exit_code == 0:
-        below = f" (below `--fail-on {result.fail_on.value}`)"
+        below = f" (reported only: `{result.gate}`)" if result.report_only else f" (below `{result.gate}`)"
         return f"✅ **migcheck: {_counts(result.findings)}**{below} {_where(result)}"
     return f"❌ **migcheck: {_counts(result.findings)}** {_where(result)}"
 
@@ -272,7 +272,8 @@ def resolved_note(result: CheckResult, links: Links | None = None) -> str:
     """The comment that replaces an earlier failure once the run passes (a failing run gets `render`)."""
     if result.exit_code != 0:
         return render(result, links=links)
-    rest = f"; {_counts(result.findings)} below `--fail-on {result.fail_on.value}`" if result.findings else ""
+    below = "reported only:" if result.report_only else "below"
+    rest = f"; {_counts(result.findings)} {below} `{result.gate}`" if result.findings else ""
     return defuse(
         printable(
             f"✅ **Resolved:** migcheck finds no problems {_where(result)}{rest}.\n\n{_footer(links)}\n"

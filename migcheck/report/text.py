@@ -51,7 +51,9 @@ def verdict(result: CheckResult) -> str:
         reason = (result.error.strip().splitlines() or ["unknown reason"])[0]
         return _shown(f"could not check: {reason}; {found or 'nothing'} found in {where}")
     if result.exit_code == 0:
-        tail = f" ({found} below --fail-on {result.fail_on.value})" if found else ""
+        if found and result.report_only:
+            return _shown(f"found: {found} in {where} (exit code 0: {result.gate})")
+        tail = f" ({found} below {result.gate})" if found else ""
         return _shown(f"ok: {where}{tail}")
     return _shown(f"failed: {found} in {where}")
 
@@ -60,6 +62,12 @@ def _finding(f: Finding, color: bool, several: bool) -> str:
     env = f" [{f.environment}]" if several and f.environment else ""
     head = f"{f.location.path}:{f.location.line}: {f.rule} {_paint(f.severity.value, _COLORS[f.severity], color)}"
     return f"{head}: {f.message}{env}\n    fix: {f.hint}"
+
+
+def render_findings(result: CheckResult, *, color: bool = False) -> str:
+    """`--quiet`: the findings alone, nothing at all when there are none (as `ruff check -q`)."""
+    several = len(result.histories) > 1
+    return _shown("".join(_finding(f, color, several) + "\n" for f in result.findings))
 
 
 def render(result: CheckResult, *, color: bool = False) -> str:

@@ -16,6 +16,7 @@ from jobs import MARKER, MERGE_SHA, REPOSITORY, TOKEN, copy_tree, event_file, jo
 
 from migcheck.cli import check
 from migcheck.github.context import CHECK_FLAGS
+from migcheck.output import LOOK_FLAGS
 
 pytest_plugins = ["action_fixtures"]  # the fixtures: api, action, broken, clean
 
@@ -117,11 +118,24 @@ def test_check_inputs_map_onto_the_check_flags(action, api: FakeGitHub, broken: 
     assert outcome.outputs["findings"] == "0"
 
 
+def test_fail_on_never_passes_the_step_and_still_reports_the_findings(
+    action, api: FakeGitHub, broken: Path
+) -> None:
+    outcome = action(broken, MIGCHECK_FAIL_ON="never")
+
+    assert outcome.exit_code == 0
+    assert outcome.outputs["result"] == "success"
+    assert outcome.outputs["findings"] == "1"
+    [run] = api.check_runs.values()
+    assert [a["title"] for a in run["annotations"]] == ["MC101 multiple-heads"]
+    assert "reported only: `--fail-on never`" in outcome.summary
+
+
 def test_every_check_flag_has_its_input() -> None:
     flags = [
         (p.envvar, p.name)
         for p in check.params
-        if isinstance(p, click.Option) and p.name not in ("fmt", "output")
+        if isinstance(p, click.Option) and p.name not in ("fmt", "output", *LOOK_FLAGS)
     ]
     assert list(CHECK_FLAGS) == flags
 

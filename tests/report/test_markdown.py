@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from migcheck.findings import Severity
 from migcheck.report import Links, render
@@ -121,6 +122,14 @@ def test_findings_below_fail_on_pass_with_their_counts() -> None:
     text = markdown(result(finding("MC108", Severity.WARNING)))
 
     assert text.startswith("✅ **migcheck: 1 warning** (below `--fail-on error`) in `migrations`")
+
+
+def test_a_report_only_run_says_which_option_let_the_errors_pass() -> None:
+    exit_zero = markdown(replace(result(finding()), exit_zero=True))
+    never = markdown(replace(result(finding()), fail_on=None))
+
+    assert exit_zero.startswith("✅ **migcheck: 1 error** (reported only: `--exit-zero`) in `migrations`")
+    assert never.startswith("✅ **migcheck: 1 error** (reported only: `--fail-on never`) in `migrations`")
 
 
 def test_repository_text_cannot_break_the_table_inject_html_or_mention_anyone() -> None:
