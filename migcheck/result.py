@@ -34,6 +34,17 @@ class HistoryFacts:
 
 
 @dataclass(frozen=True)
+class Split:
+    """Why one environment was checked as several histories: one per subdirectory of its version location."""
+
+    environment: str
+    subdirectories: tuple[str, ...]
+    # ids declared in more than one subdirectory (the same change written once per database)
+    shared_ids: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """Everything a run found; reporters render it and never decide anything else."""
 
@@ -46,6 +57,7 @@ class CheckResult:
     # why part of the check could not run (the drift check of an environment, say); the findings of the
     # rest are still here, but a run that could not check everything never passes
     error: str | None = None
+    splits: tuple[Split, ...] = ()
 
     @property
     def revision_count(self) -> int:
