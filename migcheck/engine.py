@@ -209,7 +209,7 @@ def _drift(loaded: LoadedEnvironment, settings: Settings, root: Path, notices: l
         where = histories.display(env.version_locations[0], root)
         notices.append(
             f"drift check skipped for {env.name}: its histories ({', '.join(f'{s}/' for s in split.subdirectories)})"
-            f" share revision ids, so they cannot run on one database; check one with --versions {where}/<subdirectory>"
+            f" share revision ids, so they cannot run on one database; check one at a time with --versions {where}/<subdirectory> --metadata module:attr"
         )
         return []
     if history.unreadable or history.graph.dangling or history.graph.cycles() or history.graph.duplicates:

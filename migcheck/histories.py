@@ -256,11 +256,35 @@ def pair_with_base(
     env: Environment, root: Path, split: Iterable[History], base: BaseTree
 ) -> tuple[tuple[History, BaseTree], ...]:
     """Each history with the base branch's part of it: all of the base when the environment is one history,
-    else the base's revisions in the same subdirectory. A subdirectory only the base has comes back as an
+    else the base's revisions in the same subdirectory.
+
+    When either side splits by subdirectory, both are compared subdirectory by subdirectory: a shared id
+    then never pairs one database's file with another's. A subdirectory only the base has comes back as an
     empty history, so that deleting it is still seen (MC111)."""
     split = list(split)
-    if not split or split[0].subdirectory is None:
-        return tuple((history, base) for history in split)
+    if not split:
+        return ()
+    if split[0].subdirectory is None:
+        if (
+            not env.split_histories
+            or _split_by_subdirectory(env, root, list(base.fork.revisions), []) is None
+        ):
+            return ((split[0], base),)
+        # the change joins or removes subdirectories the base branch keeps apart: compare each on its own
+        whole = split[0]
+        groups: dict[str, list[Revision]] = defaultdict(list)
+        for rev in whole.graph.all:
+            groups[_subdir_of(env, root, rev.path)].append(rev)
+        split = [
+            History(
+                _history_name(env, sub),
+                RevisionGraph(revs),
+                tuple(u for u in whole.unreadable if _subdir_of(env, root, u.path) == sub),
+                whole.expected_heads,
+                subdirectory=sub,
+            )
+            for sub, revs in sorted(groups.items())
+        ]
     paired = {h.subdirectory: (h, base.within(_in_subdir(env, root, h.subdirectory))) for h in split}
     for rev in base.fork.revisions:
         sub = _subdir_of(env, root, rev.path)

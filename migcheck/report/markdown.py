@@ -91,7 +91,7 @@ def _shape(h: HistoryFacts) -> str:
 
 
 def _where(result: CheckResult) -> str:
-    splits = "".join(f" ({inline(split_clause(s))})" for s in result.splits)
+    splits = "".join(f"; {inline(split_clause(s))}" for s in result.splits)
     if len(result.histories) == 1:
         h = result.histories[0]
         return f"in {code(h.environment)} — {_shape(h)}{splits}"
