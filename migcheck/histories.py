@@ -246,7 +246,7 @@ def describe_split(env: Environment, split: Iterable[History]) -> Split | None:
     counts = Counter(rid for h in parts for rid in h.graph.revisions)
     return Split(
         environment=env.name,
-        subdirectories=tuple(h.subdirectory or "" for h in parts),
+        subdirectories=tuple(h.subdirectory for h in parts if h.subdirectory),
         shared_ids=tuple(sorted(rid for rid, n in counts.items() if n > 1)),
         reason="each closed under down_revision/depends_on",
     )
