@@ -24,7 +24,7 @@ from migcheck.findings import Finding
 from migcheck.graph import RevisionGraph
 from migcheck.histories import History
 from migcheck.progress import Progress, ProgressCallback, StepListener, listening
-from migcheck.result import BaseBranch, CheckResult, HistoryFacts
+from migcheck.result import BaseBranch, CheckResult, HistoryFacts, Split
 from migcheck.scripts import Revision, Unreadable
 
 if TYPE_CHECKING:
@@ -44,19 +44,14 @@ class LoadedEnvironment:
     # display path -> line -> the codes a `# migcheck: ignore[...]` comment there silences (empty: all)
     suppressions: Mapping[str, Mapping[int, frozenset[str]]] = field(default_factory=dict)
     base: BaseTree | None = None  # the same environment at --base, when one was given
+    # with --base: each history with the base branch's part of it (`histories.pair_with_base`)
+    against_base: tuple[tuple[History, BaseTree], ...] = ()
 
     @property
     def whole(self) -> History:
-        """All of the environment's revisions as one history (what Alembic loads, whatever the split)."""
+        """All of the environment's revisions as one history: what Alembic loads when handed the whole version
+        location, as the drift run does (histories split by subdirectory that share ids never get that far)."""
         return History(self.env.name, RevisionGraph(self.revisions), self.unreadable, self.expected_heads)
-
-    @property
-    def merged(self) -> tuple[Revision, ...]:
-        """The revisions the base branch will hold once the change merges: the base's, with this branch's
-        version of each revision it also has; without a base, this branch's own."""
-        if self.base is None:
-            return self.revisions
-        return tuple({**{r.id: r for r in self.base.revisions}, **{r.id: r for r in self.revisions}}.values())
 
     def kept(self, findings: Iterable[Finding]) -> list[Finding]:
         """`findings` less those silenced by a `# migcheck: ignore[...]` comment on their line."""
@@ -111,6 +106,7 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
                 )
             expected = overrides.expected_heads or expected
         base = None
+        split = histories.split_histories(env, root, revisions, unreadable, expected, notices)
         if chosen is not None:
             from migcheck.gitbase import read_base
 
@@ -120,11 +116,12 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
                 env,
                 tuple(revisions),
                 tuple(unreadable),
-                tuple(histories.split_histories(env, root, revisions, unreadable, expected)),
+                tuple(split),
                 rules,
                 expected,
                 {r.path: r.suppressions for r in revisions if r.suppressions},
                 base,
+                histories.pair_with_base(env, root, split, base) if base is not None else (),
             )
         )
     timings = {"discover": discovered - started, "read": time.perf_counter() - discovered}
@@ -150,6 +147,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
     root = project.root
     findings: list[Finding] = []
     facts: list[HistoryFacts] = []
+    splits: list[Split] = []
     notices = list(project.notices)
     errors: list[str] = []
     check_time = drift_time = 0.0
@@ -158,21 +156,23 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
         env, rules = loaded.env, loaded.rules
         graph_rules = frozenset() if settings.drift_only else rules
         env_findings: list[Finding] = []
-        new: frozenset[str] = frozenset()
-        external: frozenset[str] = frozenset()
-        merged: RevisionGraph | None = None
-        if loaded.base is not None:
-            context = MergeContext(loaded.whole, loaded.base, root)
-            env_findings += _named(applicable(graph_rules, context), env.name)
-            on_base = {r.id for r in loaded.base.revisions}
-            new = frozenset(context.new_ids())
-            external = frozenset(on_base - {r.id for r in loaded.revisions})
-            merged = RevisionGraph(loaded.merged)
+        # with --base, per history: (its new revisions, the base's revisions it lacks, the merge result)
+        after: dict[str, tuple[frozenset[str], frozenset[str], RevisionGraph | None]] = {}
+        for part, base in loaded.against_base:
+            context = MergeContext(part, base, root)
+            env_findings += _named(applicable(graph_rules, context), part.name)
+            external = frozenset(r.id for r in base.revisions) - set(part.graph.revisions)
+            merged = RevisionGraph(histories.merged_revisions(part, base))
+            after[part.name] = (frozenset(context.new_ids()), external, merged)
         for history in loaded.histories:
+            new, external, merged_graph = after.get(history.name, (frozenset(), frozenset(), None))
             history = replace(history, external=external, new=new if loaded.base is not None else None)
             env_findings += _named(applicable(graph_rules, history), history.name)
-            shape = histories.facts(history, env, root, merged if len(loaded.histories) == 1 else None)
+            shape = histories.facts(history, env, root, merged_graph)
             facts.append(replace(shape, new_revisions=tuple(r for r in history.graph.revisions if r in new)))
+        split = histories.describe_split(env, loaded.histories)
+        if split is not None:
+            splits.append(split)
         check_time += time.perf_counter() - t1
         if settings.drift or settings.drift_only:
             t2 = time.perf_counter()
@@ -199,6 +199,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
         timings={**timings, "total": time.perf_counter() - started},
         error="\n".join(errors) or None,
         base=project.base,
+        splits=tuple(splits),
     )
 
 
@@ -210,6 +211,15 @@ def _drift(loaded: LoadedEnvironment, settings: Settings, root: Path, notices: l
     """MC2xx for one environment, unless its revision graph is too broken to run the migrations."""
     env, history = loaded.env, loaded.whole
     if not any(REGISTRY[code].input is DriftContext for code in loaded.rules):
+        return []
+    split = histories.describe_split(env, loaded.histories)
+    if split is not None and split.shared_ids:
+        # Alembic is handed one subdirectory at a time; all of them on one database is no run the app makes
+        where = histories.display(env.version_locations[0], root)
+        notices.append(
+            f"drift check skipped for {env.name}: its histories ({', '.join(f'{s}/' for s in split.subdirectories)})"
+            f" share revision ids, so they cannot run on one database; check one at a time with --versions {where}/<subdirectory> --metadata module:attr"
+        )
         return []
     if history.unreadable or history.graph.dangling or history.graph.cycles() or history.graph.duplicates:
         notices.append(f"drift check skipped for {env.name}: fix the revision graph errors first")

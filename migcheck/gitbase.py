@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -25,6 +26,14 @@ class Snapshot:
     revisions: tuple[Revision, ...]
     texts: dict[str, bytes]  # display path -> content
 
+    def within(self, keep: Callable[[str], bool]) -> Snapshot:
+        """The same commit's revisions and texts whose display path `keep` accepts."""
+        return Snapshot(
+            self.sha,
+            tuple(r for r in self.revisions if keep(r.path)),
+            {path: text for path, text in self.texts.items() if keep(path)},
+        )
+
 
 @dataclass(frozen=True)
 class BaseTree:
@@ -38,6 +47,12 @@ class BaseTree:
     @property
     def revisions(self) -> tuple[Revision, ...]:
         return self.tip.revisions
+
+    def within(self, keep: Callable[[str], bool]) -> BaseTree:
+        """Only the files whose display path `keep` accepts (one history of an environment split by
+        subdirectory)."""
+        tip = self.tip.within(keep)
+        return BaseTree(self.ref, tip, tip if self.fork is self.tip else self.fork.within(keep))
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:

@@ -114,13 +114,19 @@ def _dot(graph: RevisionGraph, order: list[str], new: set[str]) -> str:
 
 
 def revision_graphs(settings: Settings) -> list[tuple[str, RevisionGraph, set[str]]]:
-    """(environment name, its graph, the revisions new relative to --base) for each environment `migcheck
-    check` would check (`engine.load`)."""
+    """(history name, its graph, the revisions new relative to --base) for each history `migcheck check` would
+    check (`engine.load`): one per environment, or one per subdirectory when an environment splits by them."""
     from migcheck.engine import load
 
     graphs = []
     for loaded in load(settings).environments:
-        on_base = {r.id for r in loaded.base.revisions} if loaded.base is not None else None
-        new = {r.id for r in loaded.revisions if r.id not in on_base} if on_base is not None else set()
-        graphs.append((loaded.env.name, RevisionGraph(loaded.revisions), new))
+        on_base = {part.name: {r.id for r in base.revisions} for part, base in loaded.against_base}
+        for history in loaded.histories:
+            base_ids = on_base.get(history.name)
+            new = (
+                {rid for rid in history.graph.revisions if rid not in base_ids}
+                if base_ids is not None
+                else set()
+            )
+            graphs.append((history.name, history.graph, new))
     return graphs

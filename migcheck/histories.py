@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import gc
 import os
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +18,9 @@ from migcheck.config import EnvironmentSettings, ExpectedHeads
 from migcheck.constants import ConstantResolver
 from migcheck.discover import Environment
 from migcheck.errors import MigcheckError
+from migcheck.gitbase import BaseTree
 from migcheck.graph import RevisionGraph
-from migcheck.result import HistoryFacts, Point
+from migcheck.result import HistoryFacts, Point, Split
 from migcheck.scripts import Revision, Unreadable, iter_revision_files, read_revision
 from migcheck.syntaxcache import CompileCache, cache_file
 
@@ -36,6 +37,8 @@ class History:
     external: frozenset[str] = frozenset()
     # with --base: the ids of the revisions this change adds (not on the base branch); None without a base
     new: frozenset[str] | None = None
+    # the subdirectory of the version location holding this history, when the environment splits by them
+    subdirectory: str | None = None
 
 
 def live_heads(graph: RevisionGraph) -> list[str]:
@@ -140,11 +143,15 @@ def split_histories(
     revisions: Iterable[Revision],
     unreadable: Iterable[Unreadable] = (),
     expected: ExpectedHeads = None,
+    notices: list[str] | None = None,
 ) -> list[History]:
-    """One history per environment, or one per subdirectory when disconnected histories live apart."""
+    """One history per environment, or one per subdirectory when each subdirectory is a history of its own.
+
+    A note goes to `notices` when subdirectories that share revision ids are checked as one history anyway.
+    """
     revisions, unreadable = list(revisions), tuple(unreadable)
     if env.split_histories:
-        groups = _split_by_subdirectory(env, root, revisions)
+        groups = _split_by_subdirectory(env, root, revisions, notices if notices is not None else [])
         if groups is not None:
             stray = {u.path: _subdir_of(env, root, u.path) for u in unreadable}
             # an unreadable file in a subdirectory of its own still needs a history to be reported in
@@ -152,14 +159,19 @@ def split_histories(
                 groups[sub] = []
             return [
                 History(
-                    f"{env.name} [{sub}]" if sub else env.name,
+                    _history_name(env, sub),
                     RevisionGraph(revs),
                     tuple(u for u in unreadable if stray[u.path] == sub),
                     expected,
+                    subdirectory=sub,
                 )
                 for sub, revs in groups.items()
             ]
     return [History(env.name, RevisionGraph(revisions), unreadable, expected)]
+
+
+def _history_name(env: Environment, sub: str) -> str:
+    return f"{env.name} [{sub}]" if sub else env.name
 
 
 def _subdir_of(env: Environment, root: Path, shown: str) -> str:
@@ -174,21 +186,126 @@ def _subdir_of(env: Environment, root: Path, shown: str) -> str:
 
 
 def _split_by_subdirectory(
-    env: Environment, root: Path, revisions: list[Revision]
+    env: Environment, root: Path, revisions: list[Revision], notices: list[str]
 ) -> dict[str, list[Revision]] | None:
-    """Histories kept in separate subdirectories (versions/postgresql/, versions/sqlite/) with no link between them."""
+    """Histories kept in separate subdirectories (versions/postgresql/, versions/sqlite/), each closed under
+    down_revision/depends_on: every reference that resolves anywhere resolves inside its own subdirectory.
+
+    The same id may then live in several subdirectories (the same change written once per database, each
+    directory handed to Alembic on its own). A reference to an id that exists nowhere does not join
+    subdirectories: it is MC102/MC106 in its own history.
+    """
     groups: dict[str, list[Revision]] = defaultdict(list)
     for rev in revisions:
         groups[_subdir_of(env, root, rev.path)].append(rev)
     if len(groups) < 2 or "" in groups:
         return None
-    owner = {rev.id: sub for sub, revs in groups.items() for rev in revs}
-    for sub, revs in groups.items():
+    ids = {sub: {rev.id for rev in revs} for sub, revs in groups.items()}
+    names = {
+        sub: ids[sub] | {label for rev in revs for label in rev.branch_labels} for sub, revs in groups.items()
+    }
+    anywhere = set().union(*names.values())
+    for sub, revs in sorted(groups.items()):
         for rev in revs:
-            links = (*rev.down_revisions, *rev.depends_on)
-            if any(owner.get(link, sub) != sub for link in links):
+            outside = [d for d in rev.down_revisions if d not in ids[sub] and d in anywhere]
+            outside += [d for d in rev.depends_on if d not in names[sub] and d in anywhere]
+            if outside:
+                _note_not_split(env, groups, ids, rev, outside[0], notices)
                 return None
     return dict(sorted(groups.items()))
+
+
+def _note_not_split(
+    env: Environment,
+    groups: dict[str, list[Revision]],
+    ids: dict[str, set[str]],
+    rev: Revision,
+    link: str,
+    notices: list[str],
+) -> None:
+    """Subdirectories that share ids look like one history per database: say why they were not split."""
+    shared = [rid for rid, n in Counter(rid for sub_ids in ids.values() for rid in sub_ids).items() if n > 1]
+    if not shared:
+        return  # release directories (versions/2023/, versions/2024/) that build on each other: one history
+    owners = ", ".join(
+        f"{sub}/"
+        for sub in sorted(groups)
+        if link in ids[sub] or any(link in r.branch_labels for r in groups[sub])
+    )
+    notices.append(
+        f"{env.name}: {', '.join(f'{sub}/' for sub in sorted(groups))} share {len(shared)} revision"
+        f" {'id' if len(shared) == 1 else 'ids'} but"
+        f" are checked as one history: {rev.path}:{rev.revision_line} names {link!r}, which is only in {owners}"
+        " (each subdirectory is its own history only when every down_revision/depends_on resolves inside it)"
+    )
+
+
+def describe_split(env: Environment, split: Iterable[History]) -> Split | None:
+    """Why `env` is checked as several histories (for the verdict), or None when it is one."""
+    parts = [h for h in split if h.subdirectory is not None]
+    if len(parts) < 2:
+        return None
+    counts = Counter(rid for h in parts for rid in h.graph.revisions)
+    return Split(
+        environment=env.name,
+        subdirectories=tuple(h.subdirectory for h in parts if h.subdirectory),
+        shared_ids=tuple(sorted(rid for rid, n in counts.items() if n > 1)),
+        reason="each closed under down_revision/depends_on",
+    )
+
+
+def pair_with_base(
+    env: Environment, root: Path, split: Iterable[History], base: BaseTree
+) -> tuple[tuple[History, BaseTree], ...]:
+    """Each history with the base branch's part of it: all of the base when the environment is one history,
+    else the base's revisions in the same subdirectory.
+
+    When either side splits by subdirectory, both are compared subdirectory by subdirectory: a shared id
+    then never pairs one database's file with another's. A subdirectory only the base has comes back as an
+    empty history, so that deleting it is still seen (MC111)."""
+    split = list(split)
+    if not split:
+        return ()
+    if split[0].subdirectory is None:
+        if (
+            not env.split_histories
+            or _split_by_subdirectory(env, root, list(base.fork.revisions), []) is None
+        ):
+            return ((split[0], base),)
+        # the change joins or removes subdirectories the base branch keeps apart: compare each on its own
+        whole = split[0]
+        groups: dict[str, list[Revision]] = defaultdict(list)
+        for rev in whole.graph.all:
+            groups[_subdir_of(env, root, rev.path)].append(rev)
+        split = [
+            History(
+                _history_name(env, sub),
+                RevisionGraph(revs),
+                tuple(u for u in whole.unreadable if _subdir_of(env, root, u.path) == sub),
+                whole.expected_heads,
+                subdirectory=sub,
+            )
+            for sub, revs in sorted(groups.items())
+        ]
+    paired = {h.subdirectory: (h, base.within(_in_subdir(env, root, h.subdirectory))) for h in split}
+    for rev in base.fork.revisions:
+        sub = _subdir_of(env, root, rev.path)
+        if sub not in paired:
+            empty = History(
+                _history_name(env, sub), RevisionGraph(()), (), split[0].expected_heads, subdirectory=sub
+            )
+            paired[sub] = (empty, base.within(_in_subdir(env, root, sub)))
+    return tuple(paired[sub] for sub in sorted(paired, key=lambda s: s or ""))
+
+
+def _in_subdir(env: Environment, root: Path, sub: str | None) -> Callable[[str], bool]:
+    return lambda shown: _subdir_of(env, root, shown) == sub
+
+
+def merged_revisions(history: History, base: BaseTree) -> tuple[Revision, ...]:
+    """The revisions the history will hold once the change merges: the base's, with this branch's version of
+    each revision it also has."""
+    return tuple({**{r.id: r for r in base.revisions}, **{r.id: r for r in history.graph.all}}.values())
 
 
 def overrides_for(

@@ -54,6 +54,17 @@ class BaseBranch:
 
 
 @dataclass(frozen=True)
+class Split:
+    """Why one environment was checked as several histories: one per subdirectory of its version location."""
+
+    environment: str
+    subdirectories: tuple[str, ...]
+    # ids declared in more than one subdirectory (the same change written once per database)
+    shared_ids: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """Everything a run found; reporters render it and never decide anything else."""
 
@@ -71,6 +82,7 @@ class CheckResult:
     base: BaseBranch | None = None
     # `--exit-zero`: findings never make the exit code 1 (2 still says the check could not run)
     exit_zero: bool = False
+    splits: tuple[Split, ...] = ()
 
     @property
     def revision_count(self) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import add_revision, commit, copy_case, git
+from helpers import add_revision, commit, copy_case, git, revision_source
 
 from migcheck.cli import main
 
@@ -250,3 +250,88 @@ def test_mc108_against_a_base_reports_only_the_changes_new_revisions(tmp_path: P
     [finding] = json.loads(against.output)["findings"]
     assert (finding["rule"], finding["revision"], finding["line"]) == ("MC108", "dddddddddddd", 4)
     assert finding["path"] == "migrations/versions/dddddddddddd_age.py"
+
+
+# --- one history per database (versions/postgresql/, versions/sqlite/) that share revision ids -------------
+
+
+@pytest.fixture
+def per_dialect(tmp_path: Path) -> Path:
+    """main: clean/per_dialect_shared_ids (aaaa, bbbb, eeee in both subdirectories); `feature` starts there."""
+    root = copy_case("clean/per_dialect_shared_ids", tmp_path / "repo")
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "base")
+    git(root, "checkout", "-qb", "feature")
+    return root
+
+
+def add_to(repo: Path, subdirectory: str, rid: str, down: str) -> None:
+    path = repo / "migrations" / "versions" / subdirectory / f"{rid}_rev.py"
+    path.write_text(revision_source(rid, down), encoding="utf-8")
+
+
+def test_the_same_change_added_to_each_database_is_clean_against_main(per_dialect: Path) -> None:
+    add_to(per_dialect, "postgresql", "111111111111", "ffffffffffff")
+    add_to(per_dialect, "sqlite", "111111111111", "eeeeeeeeeeee")
+    commit(per_dialect, "feature: both databases")
+
+    result = check(per_dialect, "--base", "main", "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert [(e["name"], e["new_revisions"]) for e in document["environments"]] == [
+        ("migrations [postgresql]", ["111111111111"]),
+        ("migrations [sqlite]", ["111111111111"]),
+    ]
+    assert [h["revision"] for h in document["heads"]] == ["111111111111", "111111111111"]
+
+
+def test_deleting_one_databases_copy_of_a_shared_revision_is_mc111_in_its_history(per_dialect: Path) -> None:
+    (per_dialect / "migrations" / "versions" / "sqlite" / "eeeeeeeeeeee_create_invoice.py").unlink()
+    commit(per_dialect, "feature: drop the sqlite invoice revision")
+
+    result = check(per_dialect, "--base", "main", "--format", "json")
+
+    findings = json.loads(result.output)["findings"]
+    assert [(f["rule"], f["environment"], f["path"]) for f in findings] == [
+        ("MC111", "migrations [sqlite]", "migrations/versions/sqlite/eeeeeeeeeeee_create_invoice.py")
+    ]
+
+
+def test_two_prs_on_one_databases_head_are_mc110_in_that_history_and_fix_re_points(per_dialect: Path) -> None:
+    add_to(per_dialect, "sqlite", "333333333333", "eeeeeeeeeeee")
+    commit(per_dialect, "feature: sqlite change")
+    git(per_dialect, "checkout", "-q", "main")
+    add_to(per_dialect, "sqlite", "222222222222", "eeeeeeeeeeee")
+    commit(per_dialect, "main: sqlite change")
+    git(per_dialect, "checkout", "-q", "feature")
+
+    result = check(per_dialect, "--base", "main")
+    fixed = CliRunner().invoke(main, ["fix", str(per_dialect), "--base", "main"])
+    graph = CliRunner().invoke(main, ["graph", str(per_dialect), "--base", "main"]).output
+
+    assert result.exit_code == 1
+    [finding] = [line for line in result.output.splitlines() if " MC" in line]
+    assert finding.startswith(
+        "migrations/versions/sqlite/333333333333_rev.py:16: MC110 error: after merge main"
+    )
+    assert finding.endswith("[migrations [sqlite]]")
+    assert "+down_revision: Union[str, Sequence[str], None] = '222222222222'" in fixed.output.splitlines()
+    assert "+++ b/migrations/versions/sqlite/333333333333_rev.py" in fixed.output
+    assert "eeeeeeeeeeee -> 333333333333 (head) (new)" in graph
+    assert graph.index("# migrations [postgresql]") < graph.index("# migrations [sqlite]")
+
+
+def test_deleting_one_databases_whole_subdirectory_is_mc111_for_each_of_its_files(per_dialect: Path) -> None:
+    git(per_dialect, "rm", "-rq", "migrations/versions/sqlite")
+    commit(per_dialect, "feature: no more sqlite")
+
+    result = check(per_dialect, "--base", "main", "--format", "json")
+
+    findings = json.loads(result.output)["findings"]
+    # postgresql/ still has aaaa, bbbb and eeee: neither an edit nor a reuse of an id main has in sqlite/
+    assert sorted((f["rule"], f["environment"], f["revision"]) for f in findings) == [
+        ("MC111", "migrations [sqlite]", "aaaaaaaaaaaa"),
+        ("MC111", "migrations [sqlite]", "bbbbbbbbbbbb"),
+        ("MC111", "migrations [sqlite]", "eeeeeeeeeeee"),
+    ]

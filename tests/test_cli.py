@@ -48,6 +48,34 @@ def test_no_drift_keeps_a_clean_run_to_one_line(project) -> None:
     assert result.output == "ok: migrations: 3 revisions, 1 head (cccccccccccc), 1 base\n"
 
 
+def test_histories_split_by_subdirectory_are_named_with_the_reason_in_the_verdict(project) -> None:
+    root = project("clean", "per_dialect_shared_ids")
+    text = run("check", str(root), "--no-drift")
+    document = json.loads(run("check", str(root), "--no-drift", "--format", "json").output)
+
+    assert text.exit_code == 0
+    assert text.output.splitlines()[0] == (
+        "ok: 2 histories (8 revisions); migrations split by subdirectory: postgresql/, sqlite/ (each closed"
+        " under down_revision/depends_on; 3 shared revision ids)"
+    )
+    assert document["splits"] == [
+        {
+            "environment": "migrations",
+            "subdirectories": ["postgresql", "sqlite"],
+            "shared_ids": ["aaaaaaaaaaaa", "bbbbbbbbbbbb", "eeeeeeeeeeee"],
+            "reason": "each closed under down_revision/depends_on",
+        }
+    ]
+
+
+def test_one_history_has_no_split_in_the_verdict(project) -> None:
+    document = json.loads(
+        run("check", str(project("clean", "linear")), "--no-drift", "--format", "json").output
+    )
+
+    assert document["splits"] == []
+
+
 def test_path_without_the_check_word_runs_check(project) -> None:
     assert run(str(project("clean", "linear"))).exit_code == 0
 

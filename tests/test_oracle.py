@@ -52,6 +52,25 @@ def _ini_has_script_location(ini: Path) -> bool:
     return parser.has_option("alembic", "script_location")
 
 
+def _per_dialect_versions(ini: Path) -> list[Path]:
+    """The subdirectories of versions/ the application hands Alembic one at a time (app/migrate.py sets
+    version_locations per database) when the ini names none and versions/ itself holds no revision file."""
+    parser = configparser.ConfigParser(defaults={"here": str(ini.parent)})
+    parser.read(ini, encoding="utf-8")
+    if parser.has_option("alembic", "version_locations") or not parser.has_option(
+        "alembic", "script_location"
+    ):
+        return []
+    versions = (ini.parent / parser.get("alembic", "script_location")) / "versions"
+    if not versions.is_dir() or any(versions.glob("*.py")):
+        return []
+    return per_subdirectory(versions)
+
+
+def per_subdirectory(versions: Path) -> list[Path]:
+    return sorted(p for p in versions.iterdir() if p.is_dir() and any(p.glob("*.py")))
+
+
 def alembic_configs(case: Path) -> list[dict[str, Any]]:
     """How the application hands each of its environments to Alembic, read from the case's layout."""
     configs = []
@@ -60,13 +79,16 @@ def alembic_configs(case: Path) -> list[dict[str, Any]]:
         if not _ini_has_script_location(ini):
             # Flask-Migrate: the ini sits in the script directory, which is passed in code
             options["script_location"] = str(ini.parent)
-        configs.append({"cwd": str(ini.parent), "ini": str(ini), "options": options})
+        locations = _per_dialect_versions(ini)
+        configs += [
+            {"cwd": str(ini.parent), "ini": str(ini), "options": {**options, "version_locations": str(where)}}
+            for where in locations
+        ] or [{"cwd": str(ini.parent), "ini": str(ini), "options": options}]
     if configs:
         return configs
     # No ini: the application builds Config() in code, one per version directory (db/migrate.py)
     for env_py in sorted(case.rglob("env.py")):
-        versions = env_py.parent / "versions"
-        for location in sorted(p for p in versions.iterdir() if p.is_dir() and any(p.glob("*.py"))):
+        for location in per_subdirectory(env_py.parent / "versions"):
             options = {"script_location": str(env_py.parent), "version_locations": str(location)}
             configs.append({"cwd": str(case), "ini": None, "options": options})
     return configs
@@ -128,6 +150,87 @@ def test_the_clean_trees_named_in_the_brief_are_all_checked() -> None:
     }
     assert needed <= set(CASES)
     assert all((CLEAN / case / "alembic.ini").is_file() for case in needed)
+
+
+# --- one history per database, sharing revision ids -------------------------------------------------------
+
+PER_DIALECT = [
+    "clean/per_dialect_shared_ids",
+    "clean/separate_histories_per_database",
+    "broken/per_dialect_two_heads",
+]
+
+
+@pytest.mark.parametrize("case", PER_DIALECT)
+def test_each_subdirectory_has_the_heads_and_bases_alembic_finds_there(case: str, tmp_path: Path) -> None:
+    root = copy_case(case, tmp_path / "case")
+    (env_py,) = root.rglob("env.py")
+    subdirectories = per_subdirectory(env_py.parent / "versions")
+    # Alembic pointed at one subdirectory only, as the application does for each database
+    configs = [
+        {
+            "cwd": str(root),
+            "ini": None,
+            "options": {"script_location": str(env_py.parent), "version_locations": str(location)},
+        }
+        for location in subdirectories
+    ]
+    expected = {
+        f"{location.name}": (sorted(view["heads"]), sorted(view["bases"]))
+        for location, view in zip(subdirectories, alembic_view(configs), strict=True)
+    }
+
+    result = migcheck.check(root, drift=False)
+    actual = {
+        h.environment.rsplit("[", 1)[-1].rstrip("]"): (
+            sorted(p.revision for p in h.heads),
+            sorted(p.revision for p in h.bases),
+        )
+        for h in result.histories
+    }
+
+    assert len(expected) >= 2
+    assert actual == expected
+    assert [s.subdirectories for s in result.splits] == [tuple(expected)]
+
+
+def _alembic_on(root: Path, location: Path) -> subprocess.CompletedProcess[str]:
+    """ORACLE run on one version directory of a case without alembic.ini (stderr holds Alembic's warnings)."""
+    options = {"script_location": str(location.parent.parent), "version_locations": str(location)}
+    return subprocess.run(
+        [sys.executable, "-c", ORACLE, json.dumps([{"cwd": str(root), "ini": None, "options": options}])],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_duplicate_id_within_one_subdirectory_is_reported_in_that_history_only(tmp_path: Path) -> None:
+    root = copy_case("broken/per_dialect_duplicate_id", tmp_path / "case")
+    (env_py,) = root.rglob("env.py")
+    versions = env_py.parent / "versions"
+
+    result = migcheck.check(root, drift=False)
+
+    # Alembic handed sqlite/ warns of the duplicate; handed postgresql/, it sees none
+    assert "bbbbbbbbbbbb is present more than once" in _alembic_on(root, versions / "sqlite").stderr
+    assert "more than once" not in _alembic_on(root, versions / "postgresql").stderr
+    assert {(f.rule, f.environment) for f in result.findings} == {("MC103", "migrations [sqlite]")}
+    assert [s.subdirectories for s in result.splits] == [("postgresql", "sqlite")]
+
+
+def test_a_subdirectory_naming_a_revision_of_another_is_not_its_own_history(tmp_path: Path) -> None:
+    root = copy_case("broken/per_dialect_cross_reference", tmp_path / "case")
+    (env_py,) = root.rglob("env.py")
+    loads = _alembic_on(root, env_py.parent / "versions" / "sqlite")
+
+    result = migcheck.check(root, drift=False)
+
+    assert loads.returncode != 0 and "ffffffffffff" in loads.stderr  # Alembic refuses sqlite/ on its own
+    assert [h.environment for h in result.histories] == ["migrations"] and not result.splits
+    assert result.exit_code == 1
+    assert any("names 'ffffffffffff', which is only in postgresql/" in n for n in result.notices)
 
 
 # --- generated trees --------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import ast
 import difflib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from migcheck.config import ExpectedHeads, Settings
@@ -24,8 +24,9 @@ from migcheck.errors import MigcheckError
 from migcheck.fix.files import ensure_unchanged, read_bytes, write_atomically
 from migcheck.fix.merge import merge_file
 from migcheck.fix.source import SourceFile
+from migcheck.gitbase import BaseTree
 from migcheck.graph import RevisionGraph
-from migcheck.histories import branch_start, display, split_histories, unintended_heads
+from migcheck.histories import History, branch_start, display, merged_revisions, unintended_heads
 from migcheck.scripts import Revision, read_source
 
 # A docstring line Alembic's template writes: "Revises: <id>[, <id>...]" (scripts.py reads it the same way).
@@ -70,10 +71,18 @@ def plan(settings: Settings, *, merge: bool = False, run_template: bool = False)
     edits: list[Edit] = []
     for loaded in project.environments:
         env = loaded.env
-        mine = {r.id for r in loaded.revisions}
-        protected = {r.id for r in loaded.base.revisions} if loaded.base is not None else set()
-        histories = split_histories(env, root, loaded.merged, (), loaded.expected_heads)
-        for history in histories:
+        # each history as it will be once the change is merged; the base's part of it is not to be edited
+        histories: list[tuple[History, set[str], BaseTree | None]] = [
+            (
+                replace(part, graph=RevisionGraph(merged_revisions(part, base))),
+                set(part.graph.revisions),
+                base,
+            )
+            for part, base in loaded.against_base
+        ]
+        histories = histories or [(part, set(part.graph.revisions), None) for part in loaded.histories]
+        for history, mine, base in histories:
+            protected = {r.id for r in base.revisions} if base is not None else set()
             graph = history.graph
             heads = unintended_heads(graph, graph.heads(), loaded.expected_heads)
             if len(heads) < 2:
@@ -85,13 +94,15 @@ def plan(settings: Settings, *, merge: bool = False, run_template: bool = False)
             if merge:
                 missing = [h for h in heads if h not in mine]
                 if missing:
-                    base = project.base.ref if project.base is not None else settings.base
+                    named = project.base.ref if project.base is not None else settings.base
                     raise MigcheckError(
-                        f"{history.name}: {', '.join(missing)} exists only on {base}; merge"
-                        f" {base} into this branch first (a merge revision must be able to see both"
-                        f" heads), or re-point instead: `migcheck fix --base {base}`"
+                        f"{history.name}: {', '.join(missing)} exists only on {named}; merge"
+                        f" {named} into this branch first (a merge revision must be able to see both"
+                        f" heads), or re-point instead: `migcheck fix --base {named}`"
                     )
-                directory = _merge_directory(env, graph, heads, root, grouped=len(histories) > 1)
+                directory = _merge_directory(
+                    env, graph, heads, root, grouped=history.subdirectory is not None
+                )
                 edits.append(
                     _merge_revision(
                         env, graph, heads, directory, root, resolver, loaded.expected_heads, run_template

@@ -62,6 +62,16 @@ def document(result: CheckResult) -> dict[str, Any]:
             }
             for h in result.histories
         ],
+        # environments checked as one history per subdirectory, and why (added in schema version 1)
+        "splits": [
+            {
+                "environment": s.environment,
+                "subdirectories": list(s.subdirectories),
+                "shared_ids": list(s.shared_ids),
+                "reason": s.reason,
+            }
+            for s in result.splits
+        ],
         "findings": [finding_dict(f) for f in result.findings],
         "notices": list(result.notices),
         # why part of the check could not run (then exit_code is 2); null when everything was checked

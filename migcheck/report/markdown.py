@@ -16,6 +16,7 @@ from migcheck.checks import REGISTRY
 from migcheck.findings import Finding, Rule, Severity
 from migcheck.report.github import defuse
 from migcheck.report.printable import printable
+from migcheck.report.text import split_clause
 from migcheck.result import CheckResult, HistoryFacts
 
 if TYPE_CHECKING:
@@ -90,10 +91,11 @@ def _shape(h: HistoryFacts) -> str:
 
 
 def _where(result: CheckResult) -> str:
+    splits = "".join(f"; {inline(split_clause(s))}" for s in result.splits)
     if len(result.histories) == 1:
         h = result.histories[0]
-        return f"in {code(h.environment)} — {_shape(h)}"
-    return f"in {len(result.histories)} histories — {_plural(result.revision_count, 'revision')}"
+        return f"in {code(h.environment)} — {_shape(h)}{splits}"
+    return f"in {len(result.histories)} histories — {_plural(result.revision_count, 'revision')}{splits}"
 
 
 def verdict(result: CheckResult) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from migcheck.findings import Finding, Severity
 from migcheck.report.github import defuse
 from migcheck.report.printable import printable
-from migcheck.result import CheckResult, HistoryFacts, Point
+from migcheck.result import CheckResult, HistoryFacts, Point, Split
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTICE: "36"}
 
@@ -34,6 +34,13 @@ def _shape(h: HistoryFacts) -> str:
     return shape + (f", {len(h.new_revisions)} new in this change" if h.new_revisions else "")
 
 
+def split_clause(split: Split) -> str:
+    """Why an environment became several histories, so that a user who meant one history sees it."""
+    subdirs = ", ".join(f"{s}/" for s in split.subdirectories)
+    shared = f"; {_plural(len(split.shared_ids), 'shared revision id')}" if split.shared_ids else ""
+    return f"{split.environment} split by subdirectory: {subdirs} ({split.reason}{shared})"
+
+
 def verdict(result: CheckResult) -> str:
     """The first line: `ok: ...` on a clean run, `could not check: <why>` when part of it could not run, else
     the counts of what was found."""
@@ -44,6 +51,7 @@ def verdict(result: CheckResult) -> str:
     else:
         where = f"{_plural(len(result.histories), 'history')} ({_plural(result.revision_count, 'revision')})"
         where = where.replace("historys", "histories")
+    where += "".join(f"; {split_clause(s)}" for s in result.splits)
     if result.base is not None and result.base.source != "option":
         # `base = "auto"` chose it: say which branch, since it was not named on the command line
         where += f" (base branch: {result.base.described})"

@@ -40,6 +40,15 @@ def rows(text: str) -> list[str]:
     return table[2:]
 
 
+def test_the_verdict_says_why_an_environment_is_several_histories(checked) -> None:
+    text = markdown(checked("clean", "per_dialect_shared_ids"))
+
+    assert text.splitlines()[0] == (
+        "✅ **migcheck: no problems** in 2 histories — 8 revisions; migrations split by subdirectory:"
+        " postgresql/, sqlite/ (each closed under down\\_revision/depends\\_on; 3 shared revision ids)"
+    )
+
+
 def test_the_verdict_comes_first(checked) -> None:
     text = markdown(checked("broken", "two_heads"))
 
