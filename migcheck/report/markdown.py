@@ -1,7 +1,7 @@
 """Markdown report: the sticky PR comment and the job summary (verdict, findings, fixes, graph, rule docs).
 
 Everything that comes from the checked repository (paths, revision ids, messages, hints) is escaped so that
-it cannot break the table, inject HTML or @-mention anyone; the whole comment stays under GitHub's limit.
+it cannot break the Markdown, inject HTML or @-mention anyone; the whole comment stays under GitHub's limit.
 """
 
 from __future__ import annotations
@@ -47,10 +47,10 @@ def _plain(text: str) -> str:
     return re.sub(r"#(?=\d)", "#" + _ZWSP, text).replace("|", "&#124;")
 
 
-def code(text: str, *, cell: bool = False) -> str:
+def code(text: str) -> str:
     """A code span that holds `text` literally, whatever backticks it contains."""
     text = " ".join(text.splitlines())
-    if not text.strip() or (cell and "|" in text):  # a pipe splits a table row even inside a code span
+    if not text.strip():
         return _plain(text)
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     # CommonMark strips one space from each end of a span that has both, and a backtick next to the fence joins it
@@ -58,23 +58,23 @@ def code(text: str, *, cell: bool = False) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def inline(text: str, *, cell: bool = False) -> str:
+def inline(text: str) -> str:
     """A message or hint: its `code spans` stay code, the rest is escaped, newlines become `<br>`."""
     parts, pos = [], 0
     for m in _CODE_SPAN.finditer(text):
         content = m.group(2)
         if len(content) > 2 and content.startswith(" ") and content.endswith(" ") and content.strip():
             content = content[1:-1]
-        parts += [_plain(text[pos : m.start()]), code(content, cell=cell)]
+        parts += [_plain(text[pos : m.start()]), code(content)]
         pos = m.end()
     parts.append(_plain(text[pos:]))
     return "<br>".join("".join(parts).splitlines())
 
 
-def _fenced(body: str, lang: str = "", indent: str = "") -> str:
+def _fenced(body: str, lang: str = "") -> str:
     fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", body)), default=0) + 1)
     lines = [fence + lang, *body.splitlines(), fence]
-    return "\n".join(indent + line if line else line for line in lines)
+    return "\n".join(lines)
 
 
 def _importance(f: Finding) -> tuple[int, str, int, str, str]:
