@@ -52,6 +52,8 @@ class Finding:
     hint: str
     revision: str | None = None
     environment: str | None = None
+    # when the fix is a one-line edit of the finding's own line: that line as it should read
+    replacement: str | None = None
 
     @property
     def sort_key(self) -> tuple[str, int, str, str]:

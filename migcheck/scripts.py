@@ -67,6 +67,9 @@ class Revision:
     branch_labels: tuple[str, ...] = ()
     revision_line: int = 1
     down_revision_line: int = 1
+    # the `down_revision = '<id>'` line around its string literal (text before the id, after it), when the
+    # assignment is that one line: a fix can then show the whole edited line, indentation and quotes kept
+    down_revision_around: tuple[str, str] | None = None
     depends_on_line: int | None = None
     branch_labels_line: int | None = None
     # branch_labels given by a name migcheck could not resolve: still a labelled branch.
@@ -420,6 +423,27 @@ def _names_set_by_call(call: ast.Call) -> set[str]:
     return set()
 
 
+def _around(node: ast.expr | None, line_number: int, data: bytes) -> tuple[str, str] | None:
+    """The text of a line before and after the id in it, when it holds a whole string literal assigned there."""
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return None
+    if not node.lineno == node.end_lineno == line_number:
+        return None
+    try:  # ast's columns count the bytes of the UTF-8 source; a line in another encoding gets no edit
+        line = data.splitlines()[line_number - 1].decode("utf-8")
+    except (IndexError, UnicodeDecodeError):
+        return None
+    start = len(line.encode("utf-8")[: node.col_offset].decode("utf-8", "replace"))
+    end = len(line.encode("utf-8")[: node.end_col_offset].decode("utf-8", "replace"))
+    literal = line[start:end]
+    prefix = literal[:1] if literal[:1] in ("r", "R", "u", "U") else ""
+    literal = literal[len(prefix) :]
+    quote = literal[:1]
+    if quote not in ("'", '"') or literal != quote + node.value + quote:
+        return None  # escapes, triple quotes or concatenation: the hint alone says what to write
+    return line[:start] + prefix + quote, quote + line[end:]
+
+
 def _build(
     tree: ast.Module,
     values: dict[str, _Binding],
@@ -504,6 +528,7 @@ def _build(
         branch_labels=_as_tuple(labels),
         revision_line=rev_line or 1,
         down_revision_line=down_line,
+        down_revision_around=_around(values["down_revision"].value, down_line, data),
         depends_on_line=depends_line,
         branch_labels_line=labels_line,
         unknown_labels=isinstance(labels, Unresolved),

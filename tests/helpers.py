@@ -221,6 +221,9 @@ def rev_path(rid: str) -> str:
     return f"migrations/versions/{rid}_rev.py"
 
 
+DOWN_REVISION_AROUND = ("down_revision: Union[str, Sequence[str], None] = '", "'")
+
+
 def rev(
     rid: str,
     down: Down = None,
@@ -248,6 +251,8 @@ def rev(
             "down_revisions": _as_tuple(down),
             "branch_labels": _as_tuple(labels),
             "depends_on": _as_tuple(depends),
+            # REVISION_PY's one-line `down_revision = '<id>'`, as the reader keeps it for a fix to edit
+            "down_revision_around": DOWN_REVISION_AROUND if isinstance(down, str) else None,
             **lines,
             **fields,
         }

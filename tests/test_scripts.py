@@ -144,6 +144,29 @@ def test_down_revision_empty_tuple_is_a_base(tmp_path: Path) -> None:
     assert rev.is_base
 
 
+def test_a_one_line_down_revision_keeps_the_text_around_its_id_for_a_fix(tmp_path: Path) -> None:
+    rev = readable(tmp_path, 'revision = "b"\ndown_revision: Union[str, None] = "a"  # parent\r\n')
+
+    assert rev.down_revision_around == ('down_revision: Union[str, None] = "', '"  # parent')
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "down_revision = ('a', 'b')",  # a merge: no single id to swap
+        "down_revision = None",
+        'down_revision = """a"""',
+        "down_revision = 'a' 'b'",
+        "down_revision = '\\x61'",  # an escape: the source is not the id
+        "down_revision = (\n    'a'\n)",
+    ],
+)
+def test_no_text_around_an_id_that_is_not_one_plain_literal_on_its_line(tmp_path: Path, line: str) -> None:
+    rev = readable(tmp_path, f"revision = 'm'\n{line}\n")
+
+    assert rev.down_revision_around is None
+
+
 def test_a_multi_line_annotated_assignment_is_reported_at_its_first_line(tmp_path: Path) -> None:
     rev = readable(
         tmp_path,

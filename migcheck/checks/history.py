@@ -5,10 +5,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from migcheck.checks.words import FRESH_ID, at, quoted
+from migcheck.checks.words import FRESH_ID, at, quoted, repointed
 from migcheck.findings import Finding, Location, Severity, rule
 from migcheck.graph import Dangling, RevisionGraph
 from migcheck.histories import History, branch_start, live_heads, unintended_heads
+from migcheck.scripts import Revision
 
 
 @rule(code="MC101", name="multiple-heads", severity=Severity.ERROR)
@@ -47,12 +48,18 @@ def multiple_heads(history: History) -> Iterator[Finding]:
             " (and its docstring's `Revises:` line)"
         )
         location = Location(first.path, first.down_revision_line)
+        replacement = repointed(first, others[0])
     else:
         hint = f"run `{merge}`"
         location = Location(graph.revisions[short].path, graph.revisions[short].revision_line)
+        replacement = None
     expected = f" (expected_heads = {history.expected_heads!r})" if history.expected_heads is not None else ""
     yield multiple_heads.finding(
-        f"{len(unintended)} unmerged heads{expected}: {listed}{diverged}", location, hint, revision=short
+        f"{len(unintended)} unmerged heads{expected}: {listed}{diverged}",
+        location,
+        hint,
+        revision=short,
+        replacement=replacement,
     )
 
 
@@ -75,6 +82,7 @@ def missing_down_revision(history: History) -> Iterator[Finding]:
             Location(rev.path, rev.down_revision_line),
             _closest_hint(graph, ref.target, "down_revision", list(graph.revisions)),
             revision=rev.id,
+            replacement=_closest_line(rev, ref.target, list(graph.revisions)),
         )
 
 
@@ -104,14 +112,27 @@ def _missing(history: History, kind: str) -> Iterator[Dangling]:
     return (ref for ref in history.graph.dangling if ref.kind == kind and ref.target not in history.external)
 
 
-def _closest_hint(graph: RevisionGraph, target: str, field: str, candidates: list[str]) -> str:
+def _closest(target: str, candidates: list[str]) -> str | None:
+    """The id `target` most likely meant: the one it shortens, else a close spelling."""
     prefixed = [c for c in candidates if c.startswith(target)]
     if len(prefixed) == 1:
-        return f"{quoted(target)} is a shortened id; write it in full: {field} = {quoted(prefixed[0])}"
+        return prefixed[0]
     close = difflib.get_close_matches(target, candidates, n=1, cutoff=0.75)
-    if close:
-        where = f" ({graph.revisions[close[0]].path})" if close[0] in graph.revisions else " (a branch label)"
-        return f"did you mean {quoted(close[0])}{where}? set {field} = {quoted(close[0])}"
+    return close[0] if close else None
+
+
+def _closest_line(rev: Revision, target: str, candidates: list[str]) -> str | None:
+    meant = _closest(target, candidates)
+    return repointed(rev, meant) if meant is not None and len(rev.down_revisions) == 1 else None
+
+
+def _closest_hint(graph: RevisionGraph, target: str, field: str, candidates: list[str]) -> str:
+    meant = _closest(target, candidates)
+    if meant is not None and meant.startswith(target):
+        return f"{quoted(target)} is a shortened id; write it in full: {field} = {quoted(meant)}"
+    if meant is not None:
+        where = f" ({graph.revisions[meant].path})" if meant in graph.revisions else " (a branch label)"
+        return f"did you mean {quoted(meant)}{where}? set {field} = {quoted(meant)}"
     heads = graph.heads()
     head = f" the current head is {quoted(heads[0])}." if len(heads) == 1 else ""
     return (

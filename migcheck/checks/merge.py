@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from migcheck.checks.words import FRESH_ID, at, quoted
+from migcheck.checks.words import FRESH_ID, at, quoted, repointed
 from migcheck.findings import Finding, Location, Severity, rule
 from migcheck.gitbase import BaseTree
 from migcheck.graph import RevisionGraph
@@ -80,14 +80,17 @@ def heads_after_merge(ctx: MergeContext) -> Iterator[Finding]:
             f" `migcheck fix --base {ctx.base.ref} --write`; or add a merge revision: `{merge}`"
         )
         location = Location(first.path, first.down_revision_line)
+        replacement = repointed(first, theirs[0])
     else:
         head = after.revisions[yours[0]]
         hint, location = f"run `{merge}`", Location(head.path, head.revision_line)
+        replacement = None
     yield heads_after_merge.finding(
         f"after merge {ctx.base.ref} will have {len(heads)} heads: {listed}",
         location,
         hint,
         revision=yours[0],
+        replacement=replacement,
     )
 
 

@@ -17,6 +17,14 @@ def at(rev: Revision, line: int | None = None) -> str:
     return f"{rev.path}:{line or rev.revision_line}"
 
 
+def repointed(rev: Revision, target: str) -> str | None:
+    """The `down_revision = '<id>'` line of `rev` as it reads pointed at `target`, when it is one line."""
+    if rev.down_revision_around is None:
+        return None
+    before, after = rev.down_revision_around
+    return f"{before}{target}{after}"
+
+
 def quoted(rid: str) -> str:
     return f"'{rid}'"
 

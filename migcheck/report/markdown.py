@@ -1,7 +1,7 @@
 """Markdown report: the sticky PR comment and the job summary (verdict, findings, fixes, graph, rule docs).
 
 Everything that comes from the checked repository (paths, revision ids, messages, hints) is escaped so that
-it cannot break the table, inject HTML or @-mention anyone; the whole comment stays under GitHub's limit.
+it cannot break the Markdown, inject HTML or @-mention anyone; the whole comment stays under GitHub's limit.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from migcheck.findings import Finding, Rule, Severity
 from migcheck.report.github import defuse
 from migcheck.report.printable import printable
 from migcheck.report.text import split_clause
-from migcheck.result import CheckResult, HistoryFacts
+from migcheck.result import CheckResult, HistoryFacts, Point
 
 if TYPE_CHECKING:
     from migcheck.report.links import Links
@@ -28,6 +28,8 @@ _ICONS = {Severity.ERROR: "🛑", Severity.WARNING: "⚠️", Severity.NOTICE: "
 
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")  # CommonMark: closed by a run of equal length
 _MARKUP = re.compile(r"([\\`*_\[\]~])")
+_COMMAND = re.compile(r"(alembic|flask db|migcheck|python3? -m alembic) ")
+_MAX_POINTS = 5  # heads or bases listed per history; a tree of many named branches lists the rest as a count
 _ZWSP = "\u200b"  # after `@` and before issue numbers: GitHub then neither mentions nor cross-references
 
 
@@ -46,10 +48,10 @@ def _plain(text: str) -> str:
     return re.sub(r"#(?=\d)", "#" + _ZWSP, text).replace("|", "&#124;")
 
 
-def code(text: str, *, cell: bool = False) -> str:
+def code(text: str) -> str:
     """A code span that holds `text` literally, whatever backticks it contains."""
     text = " ".join(text.splitlines())
-    if not text.strip() or (cell and "|" in text):  # a pipe splits a table row even inside a code span
+    if not text.strip():
         return _plain(text)
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     # CommonMark strips one space from each end of a span that has both, and a backtick next to the fence joins it
@@ -57,23 +59,23 @@ def code(text: str, *, cell: bool = False) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def inline(text: str, *, cell: bool = False) -> str:
+def inline(text: str) -> str:
     """A message or hint: its `code spans` stay code, the rest is escaped, newlines become `<br>`."""
     parts, pos = [], 0
     for m in _CODE_SPAN.finditer(text):
         content = m.group(2)
         if len(content) > 2 and content.startswith(" ") and content.endswith(" ") and content.strip():
             content = content[1:-1]
-        parts += [_plain(text[pos : m.start()]), code(content, cell=cell)]
+        parts += [_plain(text[pos : m.start()]), code(content)]
         pos = m.end()
     parts.append(_plain(text[pos:]))
     return "<br>".join("".join(parts).splitlines())
 
 
-def _fenced(body: str, lang: str = "", indent: str = "") -> str:
+def _fenced(body: str, lang: str = "") -> str:
     fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", body)), default=0) + 1)
     lines = [fence + lang, *body.splitlines(), fence]
-    return "\n".join(indent + line if line else line for line in lines)
+    return "\n".join(lines)
 
 
 def _importance(f: Finding) -> tuple[int, str, int, str, str]:
@@ -117,9 +119,6 @@ def _summary(result: CheckResult) -> list[str]:
     if result.error is not None:
         # the reason holds the user's own traceback lines: a code block keeps them readable and inert
         lines.append("**Why:**\n\n" + _fenced(_clip(result.error.strip(), _MAX_HINT), "text"))
-    if len(result.histories) > 1:
-        lines.append("\n".join(f"- {code(h.environment)}: {_shape(h)}" for h in result.histories))
-    lines += [f"> **Note:** {inline(n)}" for n in result.notices]
     return lines
 
 
@@ -132,32 +131,67 @@ def _url(url: str) -> str:
     return re.sub(r"[\s()<>|`]", lambda m: f"%{ord(m.group()):02X}", url)
 
 
-def _where_found(f: Finding, links: Links | None, several: bool) -> str:
-    spot = code(f"{f.location.path}:{f.location.line}", cell=True)
-    if links is not None:
-        spot = f"[{spot}]({_url(links.blob(f.location.path, f.location.line))})"
-    return spot + (f" ({code(f.environment, cell=True)})" if several and f.environment else "")
+def _spot(path: str, line: int, links: Links | None) -> str:
+    """`path:line` as link text, not a code span: normal text wraps at the width of a PR conversation."""
+    text = _plain(f"{path}:{line}")
+    return f"[{text}]({_url(links.blob(path, line))})" if links is not None else text
 
 
-def _row(f: Finding, rules: dict[str, Rule], links: Links | None, several: bool) -> str:
+def _heading(f: Finding, rules: dict[str, Rule], links: Links | None, several: bool) -> str:
     rule = rules.get(f.rule)
-    name = f"`{f.rule}` {rule.name}" if rule else code(f.rule, cell=True)
-    message = inline(_clip(f.message, _MAX_MESSAGE), cell=True)
-    severity = f"{_ICONS[f.severity]} {f.severity.value}"
-    return f"| {name} | {severity} | {_where_found(f, links, several)} | {message} |"
+    name = f"`{f.rule}` {rule.name}" if rule else code(f.rule)
+    env = f" · in {code(f.environment)}" if several and f.environment else ""
+    spot = _spot(f.location.path, f.location.line, links)
+    return f"{_ICONS[f.severity]} **{f.severity.value}** · {name} · {spot}{env}"
 
 
-def _fix(f: Finding, links: Links | None, several: bool) -> str:
-    """The hint as a bullet: its first line is prose, any further lines are code (e.g. autogenerate ops)."""
+def _commands(prose: str) -> list[str]:
+    """The commands a hint names in code spans (`alembic merge ...`): each gets a block that copies whole."""
+    found = (m.group(2).strip() for m in _CODE_SPAN.finditer(prose))
+    return [c for c in found if _COMMAND.match(c) and "\n" not in c]
+
+
+def _fix(f: Finding) -> str:
+    """The hint: its first line is prose, its commands and any further lines (autogenerate ops) code blocks."""
     prose, _, rest = _clip(f.hint, _MAX_HINT).partition("\n")
-    item = f"- {code(f.rule)} {_where_found(f, links, several)}: {inline(prose)}"
     body = textwrap.dedent(rest).strip("\n")
-    return item + ("\n\n" + _fenced(body, "python", indent="  ") if body.strip() else "")
+    code_after = [_fenced(body, "python")] if body.strip() else []
+    blocks = [_fenced(c, "shell") for c in _commands(prose)]
+    if f.replacement is not None:
+        # a GitHub `suggestion` applies only in a review comment on the diff; in a conversation comment such a
+        # fence is a plain code block, so the edited line is shown as the Python it is
+        blocks.append(_fenced(f.replacement, "python"))
+    # "autogenerate writes:" introduces the code that follows the prose: it comes right after it
+    ordered = [*code_after, *blocks] if prose.rstrip().endswith(":") else [*blocks, *code_after]
+    return "\n\n".join([f"**Fix:** {inline(prose)}", *ordered])
 
 
-def _table(shown: Sequence[Finding], rules: dict[str, Rule], links: Links | None, several: bool) -> str:
-    head = "| Rule | Severity | Location | Message |\n| --- | --- | --- | --- |"
-    return "\n".join([head, *(_row(f, rules, links, several) for f in shown)])
+def _block(f: Finding, rules: dict[str, Rule], links: Links | None, several: bool) -> str:
+    """One finding: severity, rule and linked place on one line; the message; the fix."""
+    message = inline(_clip(f.message, _MAX_MESSAGE))
+    return f"{_heading(f, rules, links, several)}\n\n{message}\n\n{_fix(f)}"
+
+
+def _points(label: str, points: Sequence[Point], links: Links | None) -> str:
+    shown = [f"{code(p.revision)} ({_spot(p.path, p.line, links)})" for p in points[:_MAX_POINTS]]
+    more = len(points) - len(shown)
+    return f"{label} " + ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
+
+
+def _facts(result: CheckResult, links: Links | None) -> str:
+    """Per-history facts, notes and skipped checks, folded: a reviewer reads the findings first."""
+    if not result.histories and not result.notices:
+        return ""
+    counted = [_plural(len(result.histories), "environment")] if result.histories else []
+    counted += [_plural(len(result.notices), "note")] if result.notices else []
+    items = []
+    for h in result.histories:
+        heads = _points("head" if len(h.heads) == 1 else "heads", h.heads, links) if h.heads else "no head"
+        bases = _points("base" if len(h.bases) == 1 else "bases", h.bases, links) if h.bases else "no base"
+        items.append(f"- {code(h.environment)}: {_plural(h.revision_count, 'revision')}; {heads}; {bases}")
+    notes = [f"- {inline(n)}" for n in result.notices]
+    body = "\n".join(items) + ("\n\n**Notes**\n\n" + "\n".join(notes) if notes else "")
+    return f"<details>\n<summary>Details: {', '.join(counted)}</summary>\n\n{body.strip()}\n\n</details>"
 
 
 def _mermaid_label(text: str) -> str:
@@ -215,7 +249,7 @@ def _unwrap(doc: str) -> str:
     return "\n\n".join(paragraphs)
 
 
-def _details(result: CheckResult, rules: dict[str, Rule]) -> str:
+def _rule_docs(result: CheckResult, rules: dict[str, Rule]) -> str:
     fired = sorted({f.rule for f in result.findings} & set(rules))
     if not fired:
         return ""
@@ -228,19 +262,16 @@ def _details(result: CheckResult, rules: dict[str, Rule]) -> str:
 
 def _compose(result: CheckResult, links: Links | None, shown: int, extras: Sequence[str]) -> str:
     ordered = sorted(result.findings, key=_importance)
-    rules = REGISTRY
     several = len(result.histories) > 1
     parts = _summary(result)
-    if ordered:
-        parts.append(_table(ordered[:shown], rules, links, several))
-        left = ordered[shown:]
-        if left:
-            parts.append(
-                f"**{_plural(len(left), 'more finding')} not shown here** ({_counts(left)}) to keep this"
-                " comment within GitHub's size limit; the job log and `migcheck check` list them all."
-            )
-        if shown:
-            parts.append("**How to fix**\n\n" + "\n".join(_fix(f, links, several) for f in ordered[:shown]))
+    parts += [_block(f, REGISTRY, links, several) for f in ordered[:shown]]
+    left = ordered[shown:]
+    if left:
+        parts.append(
+            f"**… and {_plural(len(left), 'more finding')}** ({_counts(left)}), left out to keep this comment"
+            " within GitHub's size limit: the job log and the JSON report (the action's `report` output) list"
+            " them all."
+        )
     parts += [e for e in extras if e]
     parts.append(_footer(links))
     # printable and inert here, so that the size limits below measure what is sent (an undecodable byte is
@@ -251,15 +282,18 @@ def _compose(result: CheckResult, links: Links | None, shown: int, extras: Seque
 def render(
     result: CheckResult, *, color: bool = False, links: Links | None = None, limit: int = MAX_COMMENT
 ) -> str:
-    """The comment body; under `limit` characters (pass less when the poster adds a marker of its own)."""
+    """The comment body; under `limit` characters (pass less when the poster adds a marker of its own).
+
+    The verdict, then one block per finding (most important first), the diagrams, and the folded details. When
+    that is too long the diagrams go first, then the rule docs, then the facts; then findings from the end.
+    """
     total = len(result.findings)
-    details = _details(result, REGISTRY)
-    drawings = _diagrams(result)
-    for extras in ([*drawings, details], drawings, []):  # rule docs go first, then the graph, then rows
+    drawings, facts, docs = _diagrams(result), _facts(result, links), _rule_docs(result, REGISTRY)
+    for extras in ([*drawings, facts, docs], [facts, docs], [facts], []):
         text = _compose(result, links, total, extras)
         if len(text) <= limit:
             return text
-    lo, hi = 0, total  # the most findings that fit: the table is ordered most important first
+    lo, hi = 0, total  # the most findings that fit: they are ordered most important first
     while lo < hi:
         mid = (lo + hi + 1) // 2
         if len(_compose(result, links, mid, [])) <= limit:

@@ -58,6 +58,7 @@ def test_mc101_two_heads_off_one_parent_are_one_finding_at_the_shorter_branchs_d
     )
     assert finding.hint.startswith("run `alembic merge -m \"merge heads\" b c`, or set `down_revision = 'b'`")
     assert f"in {rev_path('c')}:16 (and its docstring's `Revises:` line)" in finding.hint
+    assert finding.replacement == "down_revision: Union[str, Sequence[str], None] = 'b'"  # the whole line
 
 
 def test_mc101_the_shorter_branch_is_the_one_blamed() -> None:
@@ -163,6 +164,7 @@ def test_mc102_a_down_revision_naming_nothing_is_an_error_at_its_line() -> None:
         "restore the revision 'zzz' (deleted or never committed?), or point down_revision at the revision"
         " this one really follows"
     )
+    assert finding.replacement is None  # no id to write: the hint says what to find out
 
 
 def test_mc102_existing_parents_are_no_finding() -> None:
@@ -173,6 +175,7 @@ def test_mc102_a_shortened_id_is_written_in_full_in_the_hint() -> None:
     [finding] = missing_down_revision.check(history(rev("aaaaaaaaaaaa"), rev("b", "aaaa")))
 
     assert finding.hint == "'aaaa' is a shortened id; write it in full: down_revision = 'aaaaaaaaaaaa'"
+    assert finding.replacement == "down_revision: Union[str, Sequence[str], None] = 'aaaaaaaaaaaa'"
 
 
 def test_mc102_a_typo_names_the_closest_id_and_its_file() -> None:

@@ -84,6 +84,7 @@ def test_mc110_a_change_on_a_parent_main_has_built_on_since_leaves_two_heads(tmp
         f"set `down_revision = 'e'` in {rev_path('d')}:16 (and `Revises:` in its docstring), or run"
         ' `migcheck fix --base main --write`; or add a merge revision: `alembic merge -m "merge heads" e d`'
     )
+    assert finding.replacement == "down_revision: Union[str, Sequence[str], None] = 'e'"
 
 
 def test_mc110_several_new_revisions_are_repointed_at_the_first_of_them(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.skipif(
 )
 SCHEMA = json.loads((Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 SHOWN = "dddddddddddd_caf\\xff.py"  # how the reports write the name
+MARKDOWN_SHOWN = "dddddddddddd\\_caf\\xff.py"  # Markdown text escapes `_` (`\\x` needs none): it shows SHOWN
 
 
 @pytest.fixture
@@ -61,7 +62,7 @@ def test_every_format_reports_a_file_whose_name_is_not_utf8(tree: Path, tmp_path
         [finding] = json.loads(report)["findings"]
         assert finding["path"] == f"migrations/versions/{SHOWN}"
     else:
-        assert SHOWN in report
+        assert (MARKDOWN_SHOWN if fmt == "markdown" else SHOWN) in report
 
 
 def test_a_link_to_the_file_percent_encodes_its_real_bytes(tree: Path) -> None:
@@ -75,5 +76,5 @@ def test_a_link_to_the_file_percent_encodes_its_real_bytes(tree: Path) -> None:
         "/blob/0000000000000000000000000000000000000000/migrations/versions/dddddddddddd_caf%FF.py#L16"
         in text
     )
-    assert f"`migrations/versions/{SHOWN}:16`" in text
+    assert f"[migrations/versions/{MARKDOWN_SHOWN}:16](" in text
     text.encode("utf-8")  # raises on a lone surrogate

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from itertools import pairwise
 
 from migcheck.findings import Severity
 from migcheck.report import Links, render
@@ -17,27 +18,20 @@ LINKS = Links(
 )
 
 
-def cells(row: str) -> list[str]:
-    """Split a table row the way GitHub's table extension does: a backslash escapes the next character."""
-    out, cell, i = [], "", 0
-    while i < len(row):
-        if row[i] == "\\" and i + 1 < len(row):
-            cell, i = cell + row[i : i + 2], i + 2
-            continue
-        if row[i] == "|":
-            out.append(cell)
-            cell = ""
-        else:
-            cell += row[i]
-        i += 1
-    out.append(cell)
-    return [c.strip() for c in out[1:-1]]
+HEADING = re.compile(r"^(?:🛑|⚠️|ℹ️) \*\*(error|warning|notice)\*\* · `(MC\d+)` [a-z-]+ · (.*)$", re.M)
 
 
-def rows(text: str) -> list[str]:
-    table = [line for line in text.splitlines() if line.startswith("| ")]
-    assert table[:2] == ["| Rule | Severity | Location | Message |", "| --- | --- | --- | --- |"]
-    return table[2:]
+def blocks(text: str) -> list[str]:
+    """Each finding's block: from its heading line to the next heading (or the end of the findings)."""
+    starts = [m.start() for m in HEADING.finditer(text)]
+    return [
+        text[a:b].split("\n\n**History of", 1)[0].split("\n\n<details>", 1)[0].split("\n\n**… and", 1)[0]
+        for a, b in pairwise([*starts, len(text)])
+    ]
+
+
+def message(block: str) -> str:
+    return block.split("\n\n")[1]
 
 
 def test_the_verdict_says_why_an_environment_is_several_histories(checked) -> None:
@@ -55,7 +49,7 @@ def test_the_verdict_comes_first(checked) -> None:
     assert text.splitlines()[0] == "❌ **migcheck: 1 error** in `migrations` — 4 revisions, 2 heads"
 
 
-def test_the_table_has_one_row_per_finding_most_important_first() -> None:
+def test_one_block_per_finding_most_important_first() -> None:
     text = markdown(
         result(
             finding("MC108", Severity.WARNING, path="a.py"),
@@ -64,22 +58,28 @@ def test_the_table_has_one_row_per_finding_most_important_first() -> None:
         )
     )
 
-    assert [cells(r)[0].split()[0] for r in rows(text)] == ["`MC101`", "`MC108`", "`MC105`"]
-    assert all(len(cells(r)) == 4 for r in rows(text))
+    assert [m.group(1, 2) for m in HEADING.finditer(text)] == [
+        ("error", "MC101"),
+        ("warning", "MC108"),
+        ("notice", "MC105"),
+    ]
+    assert [message(b) for b in blocks(text)] == ["something is wrong"] * 3
+    assert "| Rule |" not in text  # no table: a table's unbreakable cells scroll sideways at PR width
 
 
 def test_locations_link_to_the_file_at_the_commit_when_links_are_given() -> None:
     text = markdown(result(finding(path="migrations/versions/a b.py", line=16)), links=LINKS)
 
     blob = "https://github.com/octo-org/library/blob/" + "0" * 40 + "/migrations/versions/a%20b.py#L16"
-    assert f"[`migrations/versions/a b.py:16`]({blob})" in rows(text)[0]
+    # link text, not a code span: GitHub's CSS wraps a long path in normal text
+    assert HEADING.search(text).group(3) == f"[migrations/versions/a b.py:16]({blob})"
     assert "[workflow run](https://github.com/octo-org/library/actions/runs/7)" in text
 
 
 def test_locations_are_plain_path_and_line_without_links() -> None:
     text = markdown(result(finding(path="migrations/versions/x.py", line=9)))
 
-    assert cells(rows(text)[0])[2] == "`migrations/versions/x.py:9`"
+    assert HEADING.search(text).group(3) == "migrations/versions/x.py:9"
     assert "](" not in text
 
 
@@ -119,12 +119,15 @@ def test_a_clean_history_with_one_head_gets_no_diagram() -> None:
     assert "mermaid" not in markdown(result(histories=(history(edges=(("cccccccccccc", "bbbbbbbbbbbb"),)),)))
 
 
-def test_a_clean_result_is_short(checked) -> None:
+def test_a_clean_result_is_the_verdict_and_folded_details(checked) -> None:
     text = markdown(checked("clean", "linear"))
 
-    assert text.splitlines()[0] == "✅ **migcheck: no problems** in `migrations` — 3 revisions, 1 head"
-    assert "|" not in text and "<details>" not in text and "mermaid" not in text
-    assert len(text) < 200
+    verdict, details = text.split("\n\n", 1)
+    assert verdict == "✅ **migcheck: no problems** in `migrations` — 3 revisions, 1 head"
+    assert details.startswith("<details>\n<summary>Details: 1 environment</summary>")
+    assert details.endswith("</details>\n\n<sub>migcheck 0.1.0</sub>\n")
+    assert not HEADING.search(text) and "mermaid" not in text and "About these rules" not in text
+    assert len(text) < 800
 
 
 def test_findings_below_fail_on_pass_with_their_counts() -> None:
@@ -141,49 +144,91 @@ def test_a_report_only_run_says_which_option_let_the_errors_pass() -> None:
     assert never.startswith("✅ **migcheck: 1 error** (reported only: `--fail-on never`) in `migrations`")
 
 
-def test_repository_text_cannot_break_the_table_inject_html_or_mention_anyone() -> None:
-    message = "a | b <script>alert(1)</script> @octocat `x|y` ``` & #12\nsecond line | @team"
-    text = markdown(result(finding(message=message, hint="ping @octocat <b>now</b>", path="m|<i>.py")))
+def test_repository_text_cannot_inject_html_or_mention_anyone() -> None:
+    message_ = "a | b <script>alert(1)</script> @octocat `x|y` ``` & #12\nsecond line | @team"
+    text = markdown(result(finding(message=message_, hint="ping @octocat <b>now</b>", path="m|<i>.py")))
 
-    (row,) = rows(text)
-    assert len(cells(row)) == 4
+    (block,) = blocks(text)
     assert "<script" not in text and "<b>" not in text and "<i>" not in text
     assert not re.search(r"@(octocat|team)", text)
     assert not re.search(r"(?<![&\w:])#\d", text)  # `#12` would cross-reference issue 12
-    assert "<br>" in cells(row)[3] and "second line" in cells(row)[3]
+    assert "<br>second line" in message(block)  # one paragraph: the block stays one finding
 
 
 def test_backticks_in_messages_stay_code_without_breaking_out() -> None:
     text = markdown(result(finding(message="set `down_revision = 'a'` and `` ` `` here `")))
 
-    message = cells(rows(text)[0])[3]
-    assert "`down_revision = 'a'`" in message and "`` ` ``" in message
-    assert message.endswith("\\`")  # the unpaired backtick is escaped, it opens no code span
+    said = message(blocks(text)[0])
+    assert "`down_revision = 'a'`" in said and "`` ` ``" in said
+    assert said.endswith("\\`")  # the unpaired backtick is escaped, it opens no code span
 
 
-def test_multi_line_hints_put_their_code_in_a_fenced_block() -> None:
+def test_multi_line_hints_put_their_code_in_a_fenced_block_and_commands_in_their_own() -> None:
     hint = 'run `alembic revision --autogenerate -m "add column"`; autogenerate writes:\n        op.add_column("t")'
     text = markdown(result(finding("MC201", hint=hint)))
 
-    assert (
-        'run `alembic revision --autogenerate -m "add column"`; autogenerate writes:\n\n  ```python\n' in text
+    fix = blocks(text)[0].split("\n\n", 2)[2]
+    assert fix == (
+        '**Fix:** run `alembic revision --autogenerate -m "add column"`; autogenerate writes:\n\n'
+        '```python\nop.add_column("t")\n```\n\n'
+        '```shell\nalembic revision --autogenerate -m "add column"\n```'
     )
-    assert '  ```python\n  op.add_column("t")\n  ```' in text
+
+
+def test_a_one_line_edit_shows_the_whole_line_as_python_after_the_command(checked) -> None:
+    text = markdown(checked("broken", "two_heads"))
+
+    fix = blocks(text)[0].split("\n\n", 2)[2]
+    assert fix.startswith('**Fix:** run `alembic merge -m "merge heads" cccccccccccc dddddddddddd`, or set')
+    # a conversation comment shows a ```suggestion fence as plain code: the line is shown as Python instead
+    assert fix.endswith(
+        '```shell\nalembic merge -m "merge heads" cccccccccccc dddddddddddd\n```\n\n'
+        "```python\ndown_revision: Union[str, Sequence[str], None] = 'cccccccccccc'\n```"
+    )
 
 
 def test_a_fence_in_a_hint_cannot_close_the_code_block() -> None:
     text = markdown(result(finding(hint="do this:\n```\n@octocat\n```")))
 
-    assert "  ````python\n  ```\n  @octocat\n  ```\n  ````" in text
+    assert "````python\n```\n@octocat\n```\n````" in text
 
 
 def test_the_rules_that_fired_are_documented_in_details() -> None:
     text = markdown(result(finding("MC101"), finding("MC108", Severity.WARNING)))
-    details = text.split("<details>", 1)[1]
+    details = text.split("<summary>About these rules</summary>", 1)[1]
 
     assert "#### `MC101` multiple-heads" in details and "#### `MC108` stale-docstring-header" in details
     assert "More than one head" in details and "Alembic refuses `alembic upgrade head`" in details
     assert "MC102" not in details
+
+
+def test_facts_notes_and_skipped_checks_are_folded_after_the_findings() -> None:
+    from dataclasses import replace
+
+    two = (history(), replace(history(heads=("eeeeeeeeeeee", "ffffffffffff")), environment="billing"))
+    notes = ("drift check skipped for billing: fix the revision graph errors first", "second note")
+    text = markdown(replace(result(finding(), histories=two), notices=notes))
+
+    details = text.split("<details>\n<summary>Details: 2 environments, 2 notes</summary>\n\n", 1)[1]
+    assert text.index(blocks(text)[0]) < text.index("<details>")  # the findings come first
+    assert details.startswith(
+        "- `migrations`: 3 revisions; head `cccccccccccc` (migrations/versions/cccccccccccc\\_rev.py:15);"
+        " base `aaaaaaaaaaaa` (migrations/versions/aaaaaaaaaaaa\\_rev.py:15)\n"
+        "- `billing`: 3 revisions; heads `eeeeeeeeeeee` (migrations/versions/eeeeeeeeeeee\\_rev.py:15),"
+        " `ffffffffffff` (migrations/versions/ffffffffffff\\_rev.py:15); base"
+    )
+    assert (
+        "**Notes**\n\n- drift check skipped for billing: fix the revision graph errors first\n- second note"
+        in details
+    )
+    assert "\n> " not in text  # no quote per note above the findings
+
+
+def test_a_history_with_many_heads_lists_the_first_few() -> None:
+    heads = tuple(f"{i:012x}" for i in range(12))
+    text = markdown(result(histories=(history(heads=heads),)))
+
+    assert "`000000000004` (migrations/versions/000000000004\\_rev.py:15) and 7 more; base" in text
 
 
 def test_a_huge_result_stays_under_the_comment_limit_and_says_what_was_left_out() -> None:
@@ -200,12 +245,13 @@ def test_a_huge_result_stays_under_the_comment_limit_and_says_what_was_left_out(
     text = markdown(result(*many), links=LINKS)
 
     assert len(text) <= MAX_COMMENT
-    shown = rows(text)
-    left = re.search(r"\*\*([\d,]+) more findings not shown here\*\* \(([^)]*)\)", text)
+    shown = [m.group(1) for m in HEADING.finditer(text)]
+    left = re.search(r"\*\*… and ([\d,]+) more findings\*\* \(([^)]*)\)", text)
     assert left is not None and len(shown) + int(left.group(1).replace(",", "")) == 3000
     assert 0 < len(shown) < 1000
-    assert all("error" in cells(r)[1] for r in shown)  # errors first: 1,000 of them do not all fit
+    assert set(shown) == {"error"}  # errors first: 1,000 of them do not all fit
     assert left.group(2).endswith("1,000 warnings, 1,000 notices")
+    assert "the job log and the JSON report" in text
     assert "<details>" not in text and "mermaid" not in text
     assert (
         text.splitlines()[0]
@@ -213,15 +259,37 @@ def test_a_huge_result_stays_under_the_comment_limit_and_says_what_was_left_out(
     )
 
 
-def test_the_details_go_before_the_diagram_and_the_diagram_before_any_finding() -> None:
+def test_the_size_limit_drops_diagrams_then_rule_docs_then_facts_then_findings() -> None:
     h = history(heads=("cccccccccccc", "dddddddddddd"), edges=(("cccccccccccc", "b"), ("dddddddddddd", "b")))
-    full = markdown(result(finding(), histories=(h,)))
-    without_details = full.index("<details>") + len("<sub>migcheck 0.1.0</sub>\n")
+    checked = result(finding(), finding(path="z.py"), histories=(h,))
+    full = markdown(checked)
+    assert (
+        full.index("\n🛑")
+        < full.index("```mermaid")
+        < full.index("<summary>Details")
+        < full.index("About these")
+    )
 
-    shorter = markdown(result(finding(), histories=(h,)), limit=without_details)
-    assert "<details>" not in shorter and "mermaid" in shorter and len(rows(shorter)) == 1
-    tiny = markdown(result(finding(), histories=(h,)), limit=len(shorter) - 20)
-    assert "mermaid" not in tiny and len(rows(tiny)) == 1
+    def parts(limit: int) -> tuple[bool, bool, bool, int]:
+        text = markdown(checked, limit=limit)
+        assert len(text) <= limit
+        return "mermaid" in text, "About these rules" in text, "<summary>Details" in text, len(blocks(text))
+
+    no_diagram = (
+        len(full) - len(full.split("**History of", 1)[1].split("<details>", 1)[0]) - len("**History of")
+    )
+    assert parts(len(full)) == (True, True, True, 2)
+    assert parts(len(full) - 1) == (False, True, True, 2)
+    no_docs = (
+        markdown(checked, limit=no_diagram).split("<details>\n<summary>About", 1)[0]
+        + "<sub>migcheck 0.1.0</sub>\n"
+    )
+    assert parts(len(no_docs)) == (False, False, True, 2)
+    assert parts(len(no_docs) - 1) == (False, False, False, 2)
+    no_facts = markdown(checked, limit=len(no_docs) - 1)
+    cut = markdown(checked, limit=len(no_facts) - 1)  # then the findings, the least important first
+    kept = len(blocks(cut))
+    assert kept < 2 and f"**… and {2 - kept} more finding" in cut
 
 
 def test_the_resolved_note_replaces_a_fixed_failure(checked) -> None:
@@ -246,5 +314,5 @@ def test_a_check_that_could_not_run_says_why_above_the_findings() -> None:
     assert verdict.startswith("⛔ **migcheck could not check everything** (1 error found)")
     assert why == "**Why:**"
     assert "```text\nmigrations: env.py raised SystemExit(0)\n  File 'env.py', line 3\n```" in body
-    assert body.index("```text") < body.index("| `MC101`")
+    assert body.index("```text") < body.index("`MC101` multiple-heads")
     assert resolved_note(failed) == body  # never "Resolved" while part of the check could not run
