@@ -152,17 +152,17 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
         graph_rules = frozenset() if settings.drift_only else rules
         env_findings: list[Finding] = []
         new: frozenset[str] = frozenset()
-        external: frozenset[str] = frozenset()
+        external = on_base = frozenset[str]()
         merged: RevisionGraph | None = None
         if loaded.base is not None:
             context = MergeContext(loaded.whole, loaded.base, root)
             env_findings += _named(applicable(graph_rules, context), env.name)
-            on_base = {r.id for r in loaded.base.revisions}
+            on_base = frozenset(r.id for r in loaded.base.revisions)
             new = frozenset(context.new_ids())
             external = frozenset(on_base - {r.id for r in loaded.revisions})
             merged = RevisionGraph(loaded.merged)
         for history in loaded.histories:
-            history = replace(history, external=external)
+            history = replace(history, external=external, on_base=on_base)
             env_findings += _named(applicable(graph_rules, history), history.name)
             shape = histories.facts(history, env, root, merged if len(loaded.histories) == 1 else None)
             facts.append(replace(shape, new_revisions=tuple(r for r in history.graph.revisions if r in new)))

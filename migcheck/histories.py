@@ -10,9 +10,9 @@ from __future__ import annotations
 import gc
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from migcheck.config import EnvironmentSettings, ExpectedHeads
 from migcheck.constants import ConstantResolver
@@ -34,6 +34,8 @@ class History:
     expected_heads: ExpectedHeads = None
     # with --base: revisions the base branch has; references to them resolve once the change is merged
     external: frozenset[str] = frozenset()
+    # with --base: every revision the base branch has (never re-pointed: it may have run in production)
+    on_base: frozenset[str] = frozenset()
 
 
 def live_heads(graph: RevisionGraph) -> list[str]:
@@ -69,6 +71,46 @@ def branch_start(graph: RevisionGraph, branch: set[str]) -> Revision | None:
         if len(rev.down_revisions) != 1 or outside:
             return None
     return graph.revisions[starts[0]]
+
+
+@dataclass(frozen=True)
+class Repoint:
+    """How to resolve two heads by re-pointing: set `revision`'s down_revision to `target` (the other head)."""
+
+    revision: Revision
+    target: str
+    branch: frozenset[str]  # the revisions that move on top of `target`
+
+
+def repoint(graph: RevisionGraph, heads: Sequence[str], protected: Iterable[str] = ()) -> Repoint | None:
+    """The re-pointing that resolves two heads, or None when neither side can be moved (then merge instead).
+
+    A side can be moved when its own revisions (those the other head does not have) are a plain linear run
+    that nothing else builds on and none of them is `protected` (on the base branch: they may have run in
+    production). Of two such sides, the shorter moves: it is the one most likely added by the change under
+    review; on a tie, the side whose head's file name sorts last (the newer, under a date-prefixed
+    `file_template`), then the greater head id. `migcheck check` (MC101, MC110) names this edit in its hint
+    and `migcheck fix` makes it, so the two always agree.
+    """
+    if len(heads) != 2:
+        return None
+    fixed = frozenset(protected)
+    options = []
+    for mine, other in ((heads[0], heads[1]), (heads[1], heads[0])):
+        branch = frozenset(graph.ancestors(mine) - graph.ancestors(other))
+        first = branch_start(graph, set(branch))
+        if first is not None and not branch & fixed:
+            options.append(Repoint(first, other, branch))
+    if not options:
+        return None
+
+    shortest = min(len(option.branch) for option in options)
+
+    def newness(option: Repoint) -> tuple[str, str]:
+        head = heads[1] if option.target == heads[0] else heads[0]
+        return PurePosixPath(graph.revisions[head].path).name, head
+
+    return max((option for option in options if len(option.branch) == shortest), key=newness)
 
 
 def display(path: str | Path, root: Path) -> str:

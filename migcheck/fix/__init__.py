@@ -25,7 +25,7 @@ from migcheck.fix.files import ensure_unchanged, read_bytes, write_atomically
 from migcheck.fix.merge import merge_file
 from migcheck.fix.source import SourceFile
 from migcheck.graph import RevisionGraph
-from migcheck.histories import branch_start, display, split_histories, unintended_heads
+from migcheck.histories import display, repoint, split_histories, unintended_heads
 from migcheck.scripts import Revision, read_source
 
 # A docstring line Alembic's template writes: "Revises: <id>[, <id>...]" (scripts.py reads it the same way).
@@ -139,18 +139,13 @@ def _repoint(
     expected: ExpectedHeads = None,
     resolver: ConstantResolver | None = None,
 ) -> Edit:
-    candidates = []
-    for mine, other in ((heads[0], heads[1]), (heads[1], heads[0])):
-        branch = graph.ancestors(mine) - graph.ancestors(other)
-        first = branch_start(graph, branch)
-        if first is not None and not branch & protected:
-            candidates.append((len(branch), first, other))
-    if not candidates:
+    moved = repoint(graph, heads, protected)  # the edit `migcheck check` names in its hint
+    if moved is None:
         raise MigcheckError(
             f"{env.name}: neither head is a plain run of new revisions that nothing else builds on (or one side"
             " exists on the base branch); write a merge revision instead: `migcheck fix --merge`"
         )
-    _, first, other = min(candidates, key=lambda c: c[0])
+    first, other = moved.revision, moved.target
     resolver = resolver or ConstantResolver(root)
     path = root / first.path
     edit = _edit_down_revision(path, first, other, resolver)
