@@ -71,6 +71,9 @@ class Loaded:
     environments: tuple[LoadedEnvironment, ...]
     notices: tuple[str, ...]
     timings: dict[str, float]
+    # the directory every shown path (Revision.path, locations, messages) is relative to: settings.paths_from,
+    # else the checked root
+    paths_from: Path
 
 
 def load(settings: Settings, *, with_base: bool = True) -> Loaded:
@@ -80,6 +83,7 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
     """
     started = time.perf_counter()
     root = settings.root.resolve()
+    shown_from = (settings.paths_from or root).resolve()
     selected = _rule_set(settings.select, settings.ignore, "")
     found = discover(
         root,
@@ -92,7 +96,7 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
     notices = list(found.notices)
     loaded = []
     for env in found.environments:
-        revisions, unreadable = histories.read_environment(env, root, resolver, notices)
+        revisions, unreadable = histories.read_environment(env, shown_from, resolver, notices)
         overrides = histories.overrides_for(env, root, settings.environments)
         rules, expected = selected, settings.expected_heads
         if overrides is not None:
@@ -107,13 +111,13 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
         if with_base and settings.base:
             from migcheck.gitbase import read_base
 
-            base = read_base(root, settings.base, env, resolver)
+            base = read_base(root, settings.base, env, resolver, shown_from)
         loaded.append(
             LoadedEnvironment(
                 env,
                 tuple(revisions),
                 tuple(unreadable),
-                tuple(histories.split_histories(env, root, revisions, unreadable, expected)),
+                tuple(histories.split_histories(env, shown_from, revisions, unreadable, expected)),
                 rules,
                 expected,
                 {r.path: r.suppressions for r in revisions if r.suppressions},
@@ -121,7 +125,7 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
             )
         )
     timings = {"discover": discovered - started, "read": time.perf_counter() - discovered}
-    return Loaded(root, tuple(loaded), tuple(notices), timings)
+    return Loaded(root, tuple(loaded), tuple(notices), timings, shown_from)
 
 
 def run(settings: Settings, progress: ProgressCallback | None = None) -> CheckResult:
@@ -140,7 +144,7 @@ def run(settings: Settings, progress: ProgressCallback | None = None) -> CheckRe
 
 def _run(settings: Settings, started: float, progress: ProgressCallback | None) -> CheckResult:
     project = load(settings, with_base=not settings.drift_only)
-    root = project.root
+    root, shown_from = project.root, project.paths_from
     findings: list[Finding] = []
     facts: list[HistoryFacts] = []
     notices = list(project.notices)
@@ -155,7 +159,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
         external = on_base = frozenset[str]()
         merged: RevisionGraph | None = None
         if loaded.base is not None:
-            context = MergeContext(loaded.whole, loaded.base, root)
+            context = MergeContext(loaded.whole, loaded.base, shown_from)
             env_findings += _named(applicable(graph_rules, context), env.name)
             on_base = frozenset(r.id for r in loaded.base.revisions)
             new = frozenset(context.new_ids())
@@ -164,14 +168,14 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
         for history in loaded.histories:
             history = replace(history, external=external, on_base=on_base)
             env_findings += _named(applicable(graph_rules, history), history.name)
-            shape = histories.facts(history, env, root, merged if len(loaded.histories) == 1 else None)
+            shape = histories.facts(history, env, shown_from, merged if len(loaded.histories) == 1 else None)
             facts.append(replace(shape, new_revisions=tuple(r for r in history.graph.revisions if r in new)))
         check_time += time.perf_counter() - t1
         if settings.drift or settings.drift_only:
             t2 = time.perf_counter()
             try:
                 with listening(_progress_of(loaded.whole, progress)):
-                    env_findings += _drift(loaded, settings, root, notices)
+                    env_findings += _drift(loaded, settings, project, notices)
             except MigcheckError as exc:
                 errors.append(_cannot_drift(env, str(exc)))
             except Exception as exc:  # noqa: BLE001 - a bug of migcheck's must not hide the graph findings
@@ -186,6 +190,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
         root=str(root),
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
         histories=tuple(facts),
+        paths_from=str(shown_from),
         fail_on=settings.fail_on,
         notices=tuple(notices),
         timings={**timings, "total": time.perf_counter() - started},
@@ -197,7 +202,9 @@ def _named(findings: Iterable[Finding], environment: str) -> list[Finding]:
     return [replace(f, environment=environment) for f in findings]
 
 
-def _drift(loaded: LoadedEnvironment, settings: Settings, root: Path, notices: list[str]) -> list[Finding]:
+def _drift(
+    loaded: LoadedEnvironment, settings: Settings, project: Loaded, notices: list[str]
+) -> list[Finding]:
     """MC2xx for one environment, unless its revision graph is too broken to run the migrations."""
     env, history = loaded.env, loaded.whole
     if not any(REGISTRY[code].input is DriftContext for code in loaded.rules):
@@ -207,11 +214,11 @@ def _drift(loaded: LoadedEnvironment, settings: Settings, root: Path, notices: l
         return []
     from migcheck.driftrun import run_drift
 
-    ran = run_drift(env, history.graph, settings, root, notices)
+    ran = run_drift(env, history.graph, settings, project.root, notices)
     if ran is None:
         return []
     outcome, roundtrip = ran
-    context = DriftContext(history, outcome, root, env.source == "flask-migrate", roundtrip)
+    context = DriftContext(history, outcome, project.paths_from, env.source == "flask-migrate", roundtrip)
     return [
         replace(
             f,
@@ -262,7 +269,7 @@ def _status(
             f" found ({names}); name one with -c/--alembic-config, --versions or a PATH inside it"
         )
     loaded = project.environments[0]
-    env, root = loaded.env, project.root
+    env, root, shown_from = loaded.env, project.root, project.paths_from
     if len(loaded.histories) != 1:
         names = ", ".join(h.name for h in loaded.histories)
         raise MigcheckError(
@@ -273,7 +280,7 @@ def _status(
     source = ""
     if database_url is None:
         database_url, ini, section = configured_url(env)
-        source = f" (sqlalchemy.url in {histories.display(ini, root)} [{section}])"
+        source = f" (sqlalchemy.url in {histories.display(ini, shown_from)} [{section}])"
     read_started = time.perf_counter()
     try:
         state = read_database(database_url, version_table, version_table_schema)
@@ -288,7 +295,7 @@ def _status(
         has_version_table=state.has_version_table,
         has_other_tables=state.has_other_tables,
         version_table=table,
-        versions_path=histories.display(env.version_locations[0], root)
+        versions_path=histories.display(env.version_locations[0], shown_from)
         if env.version_locations
         else env.name,
     )
@@ -298,7 +305,8 @@ def _status(
     return CheckResult(
         root=str(root),
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
-        histories=(histories.facts(history, env, root),),
+        histories=(histories.facts(history, env, shown_from),),
+        paths_from=str(shown_from),
         fail_on=settings.fail_on,
         notices=tuple(notices),
         timings={

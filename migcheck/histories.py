@@ -19,6 +19,7 @@ from migcheck.constants import ConstantResolver
 from migcheck.discover import Environment
 from migcheck.errors import MigcheckError
 from migcheck.graph import RevisionGraph
+from migcheck.paths import relative
 from migcheck.result import HistoryFacts, Point
 from migcheck.scripts import Revision, Unreadable, iter_revision_files, read_revision
 from migcheck.syntaxcache import CompileCache, cache_file
@@ -113,26 +114,26 @@ def repoint(graph: RevisionGraph, heads: Sequence[str], protected: Iterable[str]
     return max((option for option in options if len(option.branch) == shortest), key=newness)
 
 
-def display(path: str | Path, root: Path) -> str:
-    """The path shown in findings: relative to the checked root, with forward slashes."""
-    path, prefix = os.fspath(path), os.path.join(root, "")
-    shown = path[len(prefix) :] if path.startswith(prefix) else path
-    return shown.replace(os.sep, "/")
+def display(path: str | Path, shown_from: Path) -> str:
+    """The path shown in findings and messages: relative to the run's `shown_from` (`Loaded.paths_from`)."""
+    return relative(path, shown_from)
 
 
 def read_environment(
-    env: Environment, root: Path, resolver: ConstantResolver, notices: list[str]
+    env: Environment, shown_from: Path, resolver: ConstantResolver, notices: list[str]
 ) -> tuple[list[Revision], list[Unreadable]]:
-    """Every revision file of `env`, read statically; what cannot be read comes back as `Unreadable`."""
+    """Every revision file of `env`, read statically; what cannot be read comes back as `Unreadable`.
+
+    Each `Revision.path` is shown relative to `shown_from`."""
     revisions: list[Revision] = []
     unreadable: list[Unreadable] = []
     for location in env.version_locations:
         if not os.path.lexists(location):
             notices.append(
-                f"{env.name}: version location {display(location, root)} does not exist; nothing read there"
+                f"{env.name}: version location {display(location, shown_from)} does not exist; nothing read there"
             )
         elif not location.is_dir():
-            raise _unusable(env, location, root, _not_a_directory(location))
+            raise _unusable(env, location, shown_from, _not_a_directory(location))
     # Parsing allocates many short-lived AST nodes that hold no cycles; the cyclic GC only slows that down.
     gc_was_enabled = gc.isenabled()
     gc.disable()
@@ -141,7 +142,7 @@ def read_environment(
         for file in iter_revision_files(
             env.version_locations, recursive=env.recursive, sourceless=env.sourceless
         ):
-            item = read_revision(file, display(file, root), resolver, compiled)
+            item = read_revision(file, display(file, shown_from), resolver, compiled)
             if isinstance(item, Revision):
                 revisions.append(item)
             else:
@@ -150,7 +151,7 @@ def read_environment(
                     revisions.append(item.declared)
     except OSError as exc:
         where = Path(os.fsdecode(exc.filename)) if exc.filename is not None else env.version_locations[0]
-        raise _unusable(env, where, root, f"cannot be listed: {exc.strerror or exc}") from None
+        raise _unusable(env, where, shown_from, f"cannot be listed: {exc.strerror or exc}") from None
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -164,11 +165,11 @@ def _not_a_directory(location: Path) -> str:
     return "is not a directory"
 
 
-def _unusable(env: Environment, path: Path, root: Path, problem: str) -> MigcheckError:
+def _unusable(env: Environment, path: Path, shown_from: Path, problem: str) -> MigcheckError:
     """An environment whose revision files cannot all be listed cannot be checked: Alembic would silently skip
     them, and a check that read nothing must not say ok."""
     return MigcheckError(
-        f"{env.name}: version location {display(path, root)} {problem}; migcheck cannot list the revision"
+        f"{env.name}: version location {display(path, shown_from)} {problem}; migcheck cannot list the revision"
         " files there, so it cannot check this environment (fix the path in the configuration, or the"
         " directory's permissions)"
     )
@@ -176,17 +177,19 @@ def _unusable(env: Environment, path: Path, root: Path, problem: str) -> Migchec
 
 def split_histories(
     env: Environment,
-    root: Path,
+    shown_from: Path,
     revisions: Iterable[Revision],
     unreadable: Iterable[Unreadable] = (),
     expected: ExpectedHeads = None,
 ) -> list[History]:
-    """One history per environment, or one per subdirectory when disconnected histories live apart."""
+    """One history per environment, or one per subdirectory when disconnected histories live apart.
+
+    `shown_from`: the directory the revisions' paths are relative to."""
     revisions, unreadable = list(revisions), tuple(unreadable)
     if env.split_histories:
-        groups = _split_by_subdirectory(env, root, revisions)
+        groups = _split_by_subdirectory(env, shown_from, revisions)
         if groups is not None:
-            stray = {u.path: _subdir_of(env, root, u.path) for u in unreadable}
+            stray = {u.path: _subdir_of(env, shown_from, u.path) for u in unreadable}
             # an unreadable file in a subdirectory of its own still needs a history to be reported in
             for sub in sorted(set(stray.values()) - set(groups)):
                 groups[sub] = []
@@ -202,8 +205,9 @@ def split_histories(
     return [History(env.name, RevisionGraph(revisions), unreadable, expected)]
 
 
-def _subdir_of(env: Environment, root: Path, shown: str) -> str:
-    path = Path(shown) if Path(shown).is_absolute() else root / shown
+def _subdir_of(env: Environment, shown_from: Path, shown: str) -> str:
+    # normalised: a path shown from inside a version location starts with `../`
+    path = Path(os.path.normpath(shown if Path(shown).is_absolute() else shown_from / shown))
     for location in env.version_locations:
         try:
             parts = path.relative_to(location).parts
@@ -214,12 +218,12 @@ def _subdir_of(env: Environment, root: Path, shown: str) -> str:
 
 
 def _split_by_subdirectory(
-    env: Environment, root: Path, revisions: list[Revision]
+    env: Environment, shown_from: Path, revisions: list[Revision]
 ) -> dict[str, list[Revision]] | None:
     """Histories kept in separate subdirectories (versions/postgresql/, versions/sqlite/) with no link between them."""
     groups: dict[str, list[Revision]] = defaultdict(list)
     for rev in revisions:
-        groups[_subdir_of(env, root, rev.path)].append(rev)
+        groups[_subdir_of(env, shown_from, rev.path)].append(rev)
     if len(groups) < 2 or "" in groups:
         return None
     owner = {rev.id: sub for sub, revs in groups.items() for rev in revs}
@@ -245,7 +249,7 @@ def overrides_for(
 
 
 def facts(
-    history: History, env: Environment, root: Path, merged: RevisionGraph | None = None
+    history: History, env: Environment, shown_from: Path, merged: RevisionGraph | None = None
 ) -> HistoryFacts:
     """The history's shape; with --base, its heads are those of the merge result (what main will have)."""
     graph = history.graph
@@ -260,7 +264,7 @@ def facts(
 
     return HistoryFacts(
         environment=history.name,
-        script_location=display(env.script_location, root),
+        script_location=display(env.script_location, shown_from),
         revision_count=len(graph),
         heads=tuple(point(after, h, head_labels(h)) for h in after.heads()),
         bases=tuple(point(graph, b, graph.revisions[b].branch_labels) for b in graph.bases()),

@@ -46,6 +46,8 @@ class CheckResult:
     # why part of the check could not run (the drift check of an environment, say); the findings of the
     # rest are still here, but a run that could not check everything never passes
     error: str | None = None
+    # the directory every path in the result is relative to (`migcheck.paths`); "" means `root`
+    paths_from: str = ""
 
     @property
     def revision_count(self) -> int:

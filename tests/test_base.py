@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import add_revision, commit, copy_case, git
+from helpers import add_revision, commit, copy_case, git, working_directory
 
 from migcheck.cli import main
 
@@ -35,7 +35,9 @@ def two_prs(repo: Path) -> Path:
 
 
 def check(repo: Path, *args: str):
-    return CliRunner().invoke(main, ["check", str(repo), "--no-drift", *args], catch_exceptions=False)
+    """`migcheck check` run from `repo` (text reports show paths relative to the current directory)."""
+    with working_directory(repo):
+        return CliRunner().invoke(main, ["check", ".", "--no-drift", *args], catch_exceptions=False)
 
 
 def test_two_prs_off_the_same_head_are_green_alone_and_mc110_against_main(two_prs: Path) -> None:

@@ -5,19 +5,20 @@ Projects are made by `alembic init -t generic migrations`; the tests write the r
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner, Result
-from helpers import add_revision, commit, copy_case, git, write_revision
+from helpers import add_revision, commit, copy_case, git, working_directory, write_revision
 
 from migcheck.cli import main
 
 
 def fix(root: Path, *args: str) -> Result:
-    return CliRunner().invoke(main, ["fix", str(root), *args], catch_exceptions=False)
+    """`migcheck fix` run from `root` (its diff shows paths relative to the current directory)."""
+    with working_directory(root):
+        return CliRunner().invoke(main, ["fix", ".", *args], catch_exceptions=False)
 
 
 def changed_files(diff: str) -> list[str]:
@@ -124,8 +125,11 @@ def test_a_merge_revision_for_two_heads_in_one_subdirectory_goes_into_that_subdi
 
 def _hinted_repoint(root: Path, *args: str) -> tuple[str, str]:
     """(file, new down_revision) that `migcheck check`'s hint says to edit."""
-    checked = CliRunner().invoke(main, ["check", str(root), "--no-drift", "--format", "json", *args])
-    hints = [f["hint"] for f in json.loads(checked.output)["findings"] if f["rule"] in ("MC101", "MC110")]
+    with working_directory(root):
+        checked = CliRunner().invoke(main, ["check", ".", "--no-drift", "--format", "text", *args])
+    hints = [
+        line.removeprefix("    fix: ") for line in checked.output.splitlines() if "`down_revision" in line
+    ]
     assert len(hints) == 1, checked.output
     match = re.search(r"set `down_revision = '(\w+)'` in (\S+):\d+", hints[0])
     assert match is not None, hints[0]

@@ -23,7 +23,7 @@ class MergeContext:
 
     history: History
     base: BaseTree
-    root: Path
+    paths_from: Path  # the directory the revisions' shown paths are relative to
     _texts: dict[str, bytes] = field(default_factory=dict, compare=False)
 
     @property
@@ -37,7 +37,7 @@ class MergeContext:
     def text(self, path: str) -> bytes | None:
         if path not in self._texts:
             try:
-                self._texts[path] = (self.root / path).read_bytes()
+                self._texts[path] = (self.paths_from / path).read_bytes()
             except OSError:
                 return None
         return self._texts[path]

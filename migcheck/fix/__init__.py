@@ -26,6 +26,7 @@ from migcheck.fix.merge import merge_file
 from migcheck.fix.source import SourceFile
 from migcheck.graph import RevisionGraph
 from migcheck.histories import display, repoint, split_histories, unintended_heads
+from migcheck.paths import relative
 from migcheck.scripts import Revision, read_source
 
 # A docstring line Alembic's template writes: "Revises: <id>[, <id>...]" (scripts.py reads it the same way).
@@ -43,10 +44,11 @@ class Edit:
     encoding: str = "utf-8"  # decodes `before` and `after` (BOM included) for the diff
     notes: tuple[str, ...] = ()
 
-    def diff(self, root: Path) -> str:
+    def diff(self, shown_from: Path) -> str:
+        """A unified diff whose file names are relative to `shown_from`."""
         if self.after is None:
             return ""
-        name = self.path.relative_to(root).as_posix() if self.path.is_relative_to(root) else str(self.path)
+        name = relative(self.path, shown_from)
         old = (self.before or b"").decode(self.encoding, "replace").splitlines(keepends=True)
         new = self.after.decode(self.encoding, "replace").splitlines(keepends=True)
         lines = difflib.unified_diff(old, new, f"a/{name}", f"b/{name}")
@@ -65,8 +67,8 @@ def plan(settings: Settings, *, merge: bool = False, run_template: bool = False)
     from migcheck.engine import load
 
     project = load(settings)
-    root = project.root
-    resolver = ConstantResolver(root)
+    root = project.paths_from  # where the revisions' shown paths are relative to
+    resolver = ConstantResolver(project.root)
     edits: list[Edit] = []
     for loaded in project.environments:
         env = loaded.env
