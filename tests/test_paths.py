@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from helpers import copy_case, git, working_directory
+from helpers import copy_case, git, working_directory, write_revision
 
 from migcheck.cli import main
 from migcheck.paths import relative, repository_root
@@ -181,3 +182,26 @@ def test_a_file_that_shares_only_the_filesystem_root_is_shown_absolute(tmp_path:
 
 def test_a_path_already_shown_is_kept() -> None:
     assert relative("migrations/versions/a.py", Path("/somewhere")) == "migrations/versions/a.py"
+
+
+def test_histories_split_by_subdirectory_stay_split_when_run_from_inside_one(
+    alembic_project: Callable[[Path], Path], tmp_path: Path
+) -> None:
+    """From versions/postgresql, the sqlite history's files are `../sqlite/...`: still a history of its own."""
+    root = alembic_project(tmp_path / "app")
+    write_revision(root, "a", None, under="postgresql")
+    write_revision(root, "b", "a", under="postgresql")
+    write_revision(root, "e", "a", under="postgresql")
+    write_revision(root, "x", None, under="sqlite")
+    write_revision(root, "y", "x", under="sqlite")
+    inside = root / "migrations" / "versions" / "postgresql"
+
+    result = invoke(inside, "check", "../../..", "--no-drift")
+    fixed = invoke(inside, "fix", "../../..")
+
+    assert result.output.splitlines()[1:3] == [
+        "  migrations [postgresql]: 3 revisions, 2 heads (b, e), 1 base",
+        "  migrations [sqlite]: 2 revisions, 1 head (y), 1 base",
+    ]
+    assert result.output.splitlines()[3].startswith("e_rev.py:")
+    assert "--- a/e_rev.py\n+++ b/e_rev.py\n" in fixed.output
