@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
@@ -14,6 +14,9 @@ from click.core import ParameterSource
 from migcheck import __version__, masking
 from migcheck.boundary import DefaultGroup, echo, say
 from migcheck.output import Look, emit, progress_line, report
+
+if TYPE_CHECKING:
+    from migcheck.config import Settings
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -168,13 +171,12 @@ _versions = click.option(
 @click.pass_context
 def check(ctx: click.Context, path: Path, fmt: str, output: Path | None, **flags: Any) -> None:
     """Check the Alembic environments under PATH (default: the current directory)."""
-    from migcheck.config import load_settings
     from migcheck.engine import run
 
     look = Look.pop(flags)
     shown = None if look.quiet else progress_line()
     try:
-        result = run(load_settings(path, _overrides(ctx, flags)), progress=shown)
+        result = run(_settings(path, ctx, flags, fmt), progress=shown)
     finally:
         if shown is not None:
             shown.close()
@@ -184,6 +186,17 @@ def check(ctx: click.Context, path: Path, fmt: str, output: Path | None, **flags
         # goes where every other "could not check" goes
         say(result.error)
     ctx.exit(result.exit_code)
+
+
+def _settings(path: Path, ctx: click.Context, flags: dict[str, Any], fmt: str) -> Settings:
+    """The run's settings, its paths shown as the `fmt` report's readers need them (`migcheck.paths`)."""
+    from dataclasses import replace
+
+    from migcheck.config import load_settings
+    from migcheck.paths import paths_from
+
+    settings = load_settings(path, _overrides(ctx, flags))
+    return replace(settings, paths_from=paths_from(fmt, settings.root))
 
 
 def _overrides(ctx: click.Context, flags: dict[str, Any]) -> dict[str, Any]:
@@ -230,11 +243,10 @@ def rules(rule: str | None, fmt: str) -> None:
 @click.pass_context
 def graph(ctx: click.Context, path: Path, fmt: str, depth: int | None, **flags: Any) -> None:
     """Draw the revision graph of each environment (static: no revision file is imported)."""
-    from migcheck.config import load_settings
     from migcheck.graphview import render_graph, revision_graphs
 
     parts = []
-    for name, graph_, new in revision_graphs(load_settings(path, _overrides(ctx, flags))):
+    for name, graph_, new in revision_graphs(_settings(path, ctx, flags, "text")):
         only = graph_.near_heads(depth) if depth else ()
         parts.append((f"# {name}\n" if fmt == "text" else "") + render_graph(graph_, fmt, new=new, only=only))
     emit("\n".join(parts), None)
@@ -259,21 +271,20 @@ def graph(ctx: click.Context, path: Path, fmt: str, depth: int | None, **flags: 
 @click.pass_context
 def fix(ctx: click.Context, path: Path, write: bool, merge: bool, **flags: Any) -> None:
     """Resolve two heads (MC101, or MC110 with --base): re-point the change's branch at the other head."""
-    from migcheck.config import load_settings
     from migcheck.fix import apply, plan
 
-    settings = load_settings(path, _overrides(ctx, flags))
+    settings = _settings(path, ctx, flags, "text")
     edits = plan(settings, merge=merge, run_template=write)
     if not edits:
         echo("nothing to fix: no history has more heads than intended")
         return
-    root = settings.root.resolve()
+    shown_from = settings.paths_from or settings.root
     for edit in edits:
-        emit(edit.diff(root), None)
+        emit(edit.diff(shown_from), None)
         for note in edit.notes:
             emit(f"note: {note}\n", None)
     if write:
-        apply(edits, root)
+        apply(edits, shown_from)
         echo(f"wrote {len(edits)} file(s)")
     else:
         echo("(dry run: nothing written; run again with --write to apply)")
@@ -326,12 +337,11 @@ def status(
     **flags: Any,
 ) -> None:
     """Compare a live database with the revisions under PATH, read-only (MC401 behind head, MC402 unknown)."""
-    from migcheck.config import load_settings
     from migcheck.engine import status as compare_status
 
     look = Look.pop(flags)
     result = compare_status(
-        load_settings(path, _overrides(ctx, flags)),
+        _settings(path, ctx, flags, fmt),
         database_url or None,
         version_table=version_table,
         version_table_schema=version_table_schema or None,

@@ -60,6 +60,9 @@ class Settings:
     python_path: tuple[Path, ...] = ()
     # a git ref of the branch the change will merge into (MC11x), or BASE_AUTO
     base: str | None = None
+    # the directory the paths of findings and messages are shown relative to (`migcheck.paths`); None: the
+    # checked root. Not a setting of its own: the CLI and the action choose it for the output they write
+    paths_from: Path | None = None
     config_file: Path | None = field(default=None, compare=False)
 
 

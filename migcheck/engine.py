@@ -66,6 +66,9 @@ class Loaded:
     environments: tuple[LoadedEnvironment, ...]
     notices: tuple[str, ...]
     timings: dict[str, float]
+    # the directory every shown path (Revision.path, locations, messages) is relative to: settings.paths_from,
+    # else the checked root
+    paths_from: Path
     base: BaseBranch | None = None  # the base branch every environment was also read at
 
 
@@ -77,6 +80,7 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
     """
     started = time.perf_counter()
     root = settings.root.resolve()
+    shown_from = (settings.paths_from or root).resolve()
     selected = _rule_set(settings.select, settings.ignore, "")
     found = discover(
         root,
@@ -94,7 +98,7 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
 
         chosen = choose_base(root, settings.base)
     for env in found.environments:
-        revisions, unreadable = histories.read_environment(env, root, resolver, notices)
+        revisions, unreadable = histories.read_environment(env, shown_from, resolver, notices)
         overrides = histories.overrides_for(env, root, settings.environments)
         rules, expected = selected, settings.expected_heads
         if overrides is not None:
@@ -106,11 +110,11 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
                 )
             expected = overrides.expected_heads or expected
         base = None
-        split = histories.split_histories(env, root, revisions, unreadable, expected, notices)
+        split = histories.split_histories(env, shown_from, revisions, unreadable, expected, notices)
         if chosen is not None:
             from migcheck.gitbase import read_base
 
-            base = read_base(root, chosen.ref, env, resolver)
+            base = read_base(root, chosen.ref, env, resolver, shown_from)
         loaded.append(
             LoadedEnvironment(
                 env,
@@ -121,11 +125,11 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
                 expected,
                 {r.path: r.suppressions for r in revisions if r.suppressions},
                 base,
-                histories.pair_with_base(env, root, split, base) if base is not None else (),
+                histories.pair_with_base(env, shown_from, split, base) if base is not None else (),
             )
         )
     timings = {"discover": discovered - started, "read": time.perf_counter() - discovered}
-    return Loaded(root, tuple(loaded), tuple(notices), timings, chosen)
+    return Loaded(root, tuple(loaded), tuple(notices), timings, shown_from, chosen)
 
 
 def run(settings: Settings, progress: ProgressCallback | None = None) -> CheckResult:
@@ -144,7 +148,7 @@ def run(settings: Settings, progress: ProgressCallback | None = None) -> CheckRe
 
 def _run(settings: Settings, started: float, progress: ProgressCallback | None) -> CheckResult:
     project = load(settings, with_base=not settings.drift_only)
-    root = project.root
+    root, shown_from = project.root, project.paths_from
     findings: list[Finding] = []
     facts: list[HistoryFacts] = []
     splits: list[Split] = []
@@ -156,19 +160,24 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
         env, rules = loaded.env, loaded.rules
         graph_rules = frozenset() if settings.drift_only else rules
         env_findings: list[Finding] = []
-        # with --base, per history: (its new revisions, the base's revisions it lacks, the merge result)
-        after: dict[str, tuple[frozenset[str], frozenset[str], RevisionGraph | None]] = {}
+        # with --base, per history: (its new revisions, the base's revisions it lacks, the base's ids, the merge
+        # result)
+        after: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str], RevisionGraph | None]] = {}
         for part, base in loaded.against_base:
-            context = MergeContext(part, base, root)
+            context = MergeContext(part, base, shown_from)
             env_findings += _named(applicable(graph_rules, context), part.name)
-            external = frozenset(r.id for r in base.revisions) - set(part.graph.revisions)
+            on_base = frozenset(r.id for r in base.revisions)
+            external = on_base - set(part.graph.revisions)
             merged = RevisionGraph(histories.merged_revisions(part, base))
-            after[part.name] = (frozenset(context.new_ids()), external, merged)
+            after[part.name] = (frozenset(context.new_ids()), external, on_base, merged)
         for history in loaded.histories:
-            new, external, merged_graph = after.get(history.name, (frozenset(), frozenset(), None))
-            history = replace(history, external=external, new=new if loaded.base is not None else None)
+            nothing = frozenset[str]()
+            new, external, on_base, merged_graph = after.get(history.name, (nothing, nothing, nothing, None))
+            history = replace(
+                history, external=external, on_base=on_base, new=new if loaded.base is not None else None
+            )
             env_findings += _named(applicable(graph_rules, history), history.name)
-            shape = histories.facts(history, env, root, merged_graph)
+            shape = histories.facts(history, env, shown_from, merged_graph)
             facts.append(replace(shape, new_revisions=tuple(r for r in history.graph.revisions if r in new)))
         split = histories.describe_split(env, loaded.histories)
         if split is not None:
@@ -178,7 +187,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
             t2 = time.perf_counter()
             try:
                 with listening(_progress_of(loaded.whole, progress)):
-                    env_findings += _drift(loaded, settings, root, notices)
+                    env_findings += _drift(loaded, settings, project, notices)
             except MigcheckError as exc:
                 errors.append(_cannot_drift(env, str(exc)))
             except Exception as exc:  # noqa: BLE001 - a bug of migcheck's must not hide the graph findings
@@ -193,6 +202,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
         root=str(root),
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
         histories=tuple(facts),
+        paths_from=str(shown_from),
         fail_on=settings.fail_on,
         exit_zero=settings.exit_zero,
         notices=tuple(notices),
@@ -207,7 +217,9 @@ def _named(findings: Iterable[Finding], environment: str) -> list[Finding]:
     return [replace(f, environment=environment) for f in findings]
 
 
-def _drift(loaded: LoadedEnvironment, settings: Settings, root: Path, notices: list[str]) -> list[Finding]:
+def _drift(
+    loaded: LoadedEnvironment, settings: Settings, project: Loaded, notices: list[str]
+) -> list[Finding]:
     """MC2xx for one environment, unless its revision graph is too broken to run the migrations."""
     env, history = loaded.env, loaded.whole
     if not any(REGISTRY[code].input is DriftContext for code in loaded.rules):
@@ -215,7 +227,7 @@ def _drift(loaded: LoadedEnvironment, settings: Settings, root: Path, notices: l
     split = histories.describe_split(env, loaded.histories)
     if split is not None and split.shared_ids:
         # Alembic is handed one subdirectory at a time; all of them on one database is no run the app makes
-        where = histories.display(env.version_locations[0], root)
+        where = histories.display(env.version_locations[0], project.paths_from)
         notices.append(
             f"drift check skipped for {env.name}: its histories ({', '.join(f'{s}/' for s in split.subdirectories)})"
             f" share revision ids, so they cannot run on one database; check one at a time with --versions {where}/<subdirectory> --metadata module:attr"
@@ -226,11 +238,11 @@ def _drift(loaded: LoadedEnvironment, settings: Settings, root: Path, notices: l
         return []
     from migcheck.driftrun import run_drift
 
-    ran = run_drift(env, history.graph, settings, root, notices)
+    ran = run_drift(env, history.graph, settings, project.root, notices)
     if ran is None:
         return []
     outcome, roundtrip = ran
-    context = DriftContext(history, outcome, root, env.source == "flask-migrate", roundtrip)
+    context = DriftContext(history, outcome, project.paths_from, env.source == "flask-migrate", roundtrip)
     return [
         replace(
             f,
@@ -281,7 +293,7 @@ def _status(
             f" found ({names}); name one with -c/--alembic-config, --versions or a PATH inside it"
         )
     loaded = project.environments[0]
-    env, root = loaded.env, project.root
+    env, root, shown_from = loaded.env, project.root, project.paths_from
     if len(loaded.histories) != 1:
         names = ", ".join(h.name for h in loaded.histories)
         raise MigcheckError(
@@ -292,7 +304,7 @@ def _status(
     source = ""
     if database_url is None:
         database_url, ini, section = configured_url(env)
-        source = f" (sqlalchemy.url in {histories.display(ini, root)} [{section}])"
+        source = f" (sqlalchemy.url in {histories.display(ini, shown_from)} [{section}])"
     read_started = time.perf_counter()
     try:
         state = read_database(database_url, version_table, version_table_schema)
@@ -307,7 +319,7 @@ def _status(
         has_version_table=state.has_version_table,
         has_other_tables=state.has_other_tables,
         version_table=table,
-        versions_path=histories.display(env.version_locations[0], root)
+        versions_path=histories.display(env.version_locations[0], shown_from)
         if env.version_locations
         else env.name,
     )
@@ -317,7 +329,8 @@ def _status(
     return CheckResult(
         root=str(root),
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
-        histories=(histories.facts(history, env, root),),
+        histories=(histories.facts(history, env, shown_from),),
+        paths_from=str(shown_from),
         fail_on=settings.fail_on,
         exit_zero=settings.exit_zero,
         notices=tuple(notices),

@@ -34,7 +34,7 @@ class Severity(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Location:
-    """A place in a file; `path` is posix and relative to the checked root."""
+    """A place in a file; `path` is posix and relative to the run's `paths_from` (by default the checked root)."""
 
     path: str
     line: int = 1

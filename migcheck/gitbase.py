@@ -14,6 +14,7 @@ from migcheck.config import BASE_AUTO
 from migcheck.constants import ConstantResolver
 from migcheck.discover import Environment
 from migcheck.errors import MigcheckError
+from migcheck.paths import relative
 from migcheck.result import BaseBranch
 from migcheck.scripts import Revision, Unreadable, is_revision_file, read_source
 
@@ -128,19 +129,25 @@ def resolve_base(root: Path, ref: str) -> tuple[Path, str]:
     return top, sha
 
 
-def read_base(root: Path, ref: str, env: Environment, resolver: ConstantResolver) -> BaseTree:
-    """The revisions `env`'s version locations hold at `ref` and at the fork point of HEAD and `ref`."""
+def read_base(
+    root: Path, ref: str, env: Environment, resolver: ConstantResolver, shown_from: Path | None = None
+) -> BaseTree:
+    """The revisions `env`'s version locations hold at `ref` and at the fork point of HEAD and `ref`; their
+    paths are shown relative to `shown_from` (default: `root`), as the working tree's are."""
+    shown_from = (shown_from or root).resolve()
     top, sha = resolve_base(root, ref)
     try:
         fork = _git(top, "merge-base", sha, "HEAD").decode().strip()
     except _GitError:
         fork = sha  # unrelated histories, or no HEAD yet: compare with the tip itself
-    tip_snapshot = _snapshot(root, top, sha, env, resolver)
-    fork_snapshot = tip_snapshot if fork == sha else _snapshot(root, top, fork, env, resolver)
+    tip_snapshot = _snapshot(shown_from, top, sha, env, resolver)
+    fork_snapshot = tip_snapshot if fork == sha else _snapshot(shown_from, top, fork, env, resolver)
     return BaseTree(ref, tip_snapshot, fork_snapshot)
 
 
-def _snapshot(root: Path, top: Path, sha: str, env: Environment, resolver: ConstantResolver) -> Snapshot:
+def _snapshot(
+    shown_from: Path, top: Path, sha: str, env: Environment, resolver: ConstantResolver
+) -> Snapshot:
     paths: list[str] = []
     for location in env.version_locations:
         try:
@@ -160,9 +167,8 @@ def _snapshot(root: Path, top: Path, sha: str, env: Environment, resolver: Const
     blobs = _cat(top, sha, paths)
     revisions: list[Revision] = []
     texts: dict[str, bytes] = {}
-    root_in_top = root.resolve().relative_to(top.resolve()) if root.resolve() != top.resolve() else Path()
     for path in paths:
-        display = _display(path, root_in_top)
+        display = relative(top.resolve() / path, shown_from)
         item = read_source(blobs[path], str(top / path), display, resolver)
         texts[display] = blobs[path]
         if not isinstance(item, Unreadable):
@@ -170,13 +176,6 @@ def _snapshot(root: Path, top: Path, sha: str, env: Environment, resolver: Const
         elif item.declared is not None:
             revisions.append(item.declared)
     return Snapshot(sha, tuple(revisions), texts)
-
-
-def _display(path: str, root_in_top: Path) -> str:
-    prefix = root_in_top.as_posix()
-    if prefix in ("", "."):
-        return path
-    return path[len(prefix) + 1 :] if path.startswith(prefix + "/") else "../" + path
 
 
 def _cat(top: Path, sha: str, paths: list[str]) -> dict[str, bytes]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import gc
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from migcheck.config import EnvironmentSettings, ExpectedHeads
 from migcheck.constants import ConstantResolver
@@ -20,6 +20,7 @@ from migcheck.discover import Environment
 from migcheck.errors import MigcheckError
 from migcheck.gitbase import BaseTree
 from migcheck.graph import RevisionGraph
+from migcheck.paths import relative
 from migcheck.result import HistoryFacts, Point, Split
 from migcheck.scripts import Revision, Unreadable, iter_revision_files, read_revision
 from migcheck.syntaxcache import CompileCache, cache_file
@@ -39,6 +40,8 @@ class History:
     new: frozenset[str] | None = None
     # the subdirectory of the version location holding this history, when the environment splits by them
     subdirectory: str | None = None
+    # with --base: every revision the base branch has (never re-pointed: it may have run in production)
+    on_base: frozenset[str] = frozenset()
 
 
 def live_heads(graph: RevisionGraph) -> list[str]:
@@ -76,26 +79,66 @@ def branch_start(graph: RevisionGraph, branch: set[str]) -> Revision | None:
     return graph.revisions[starts[0]]
 
 
-def display(path: str | Path, root: Path) -> str:
-    """The path shown in findings: relative to the checked root, with forward slashes."""
-    path, prefix = os.fspath(path), os.path.join(root, "")
-    shown = path[len(prefix) :] if path.startswith(prefix) else path
-    return shown.replace(os.sep, "/")
+@dataclass(frozen=True)
+class Repoint:
+    """How to resolve two heads by re-pointing: set `revision`'s down_revision to `target` (the other head)."""
+
+    revision: Revision
+    target: str
+    branch: frozenset[str]  # the revisions that move on top of `target`
+
+
+def repoint(graph: RevisionGraph, heads: Sequence[str], protected: Iterable[str] = ()) -> Repoint | None:
+    """The re-pointing that resolves two heads, or None when neither side can be moved (then merge instead).
+
+    A side can be moved when its own revisions (those the other head does not have) are a plain linear run
+    that nothing else builds on and none of them is `protected` (on the base branch: they may have run in
+    production). Of two such sides, the shorter moves: it is the one most likely added by the change under
+    review; on a tie, the side whose head's file name sorts last (the newer, under a date-prefixed
+    `file_template`), then the greater head id. `migcheck check` (MC101, MC110) names this edit in its hint
+    and `migcheck fix` makes it, so the two always agree.
+    """
+    if len(heads) != 2:
+        return None
+    fixed = frozenset(protected)
+    options = []
+    for mine, other in ((heads[0], heads[1]), (heads[1], heads[0])):
+        branch = frozenset(graph.ancestors(mine) - graph.ancestors(other))
+        first = branch_start(graph, set(branch))
+        if first is not None and not branch & fixed:
+            options.append(Repoint(first, other, branch))
+    if not options:
+        return None
+
+    shortest = min(len(option.branch) for option in options)
+
+    def newness(option: Repoint) -> tuple[str, str]:
+        head = heads[1] if option.target == heads[0] else heads[0]
+        return PurePosixPath(graph.revisions[head].path).name, head
+
+    return max((option for option in options if len(option.branch) == shortest), key=newness)
+
+
+def display(path: str | Path, shown_from: Path) -> str:
+    """The path shown in findings and messages: relative to the run's `shown_from` (`Loaded.paths_from`)."""
+    return relative(path, shown_from)
 
 
 def read_environment(
-    env: Environment, root: Path, resolver: ConstantResolver, notices: list[str]
+    env: Environment, shown_from: Path, resolver: ConstantResolver, notices: list[str]
 ) -> tuple[list[Revision], list[Unreadable]]:
-    """Every revision file of `env`, read statically; what cannot be read comes back as `Unreadable`."""
+    """Every revision file of `env`, read statically; what cannot be read comes back as `Unreadable`.
+
+    Each `Revision.path` is shown relative to `shown_from`."""
     revisions: list[Revision] = []
     unreadable: list[Unreadable] = []
     for location in env.version_locations:
         if not os.path.lexists(location):
             notices.append(
-                f"{env.name}: version location {display(location, root)} does not exist; nothing read there"
+                f"{env.name}: version location {display(location, shown_from)} does not exist; nothing read there"
             )
         elif not location.is_dir():
-            raise _unusable(env, location, root, _not_a_directory(location))
+            raise _unusable(env, location, shown_from, _not_a_directory(location))
     # Parsing allocates many short-lived AST nodes that hold no cycles; the cyclic GC only slows that down.
     gc_was_enabled = gc.isenabled()
     gc.disable()
@@ -104,7 +147,7 @@ def read_environment(
         for file in iter_revision_files(
             env.version_locations, recursive=env.recursive, sourceless=env.sourceless
         ):
-            item = read_revision(file, display(file, root), resolver, compiled)
+            item = read_revision(file, display(file, shown_from), resolver, compiled)
             if isinstance(item, Revision):
                 revisions.append(item)
             else:
@@ -113,7 +156,7 @@ def read_environment(
                     revisions.append(item.declared)
     except OSError as exc:
         where = Path(os.fsdecode(exc.filename)) if exc.filename is not None else env.version_locations[0]
-        raise _unusable(env, where, root, f"cannot be listed: {exc.strerror or exc}") from None
+        raise _unusable(env, where, shown_from, f"cannot be listed: {exc.strerror or exc}") from None
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -127,11 +170,11 @@ def _not_a_directory(location: Path) -> str:
     return "is not a directory"
 
 
-def _unusable(env: Environment, path: Path, root: Path, problem: str) -> MigcheckError:
+def _unusable(env: Environment, path: Path, shown_from: Path, problem: str) -> MigcheckError:
     """An environment whose revision files cannot all be listed cannot be checked: Alembic would silently skip
     them, and a check that read nothing must not say ok."""
     return MigcheckError(
-        f"{env.name}: version location {display(path, root)} {problem}; migcheck cannot list the revision"
+        f"{env.name}: version location {display(path, shown_from)} {problem}; migcheck cannot list the revision"
         " files there, so it cannot check this environment (fix the path in the configuration, or the"
         " directory's permissions)"
     )
@@ -139,7 +182,7 @@ def _unusable(env: Environment, path: Path, root: Path, problem: str) -> Migchec
 
 def split_histories(
     env: Environment,
-    root: Path,
+    shown_from: Path,
     revisions: Iterable[Revision],
     unreadable: Iterable[Unreadable] = (),
     expected: ExpectedHeads = None,
@@ -147,13 +190,15 @@ def split_histories(
 ) -> list[History]:
     """One history per environment, or one per subdirectory when each subdirectory is a history of its own.
 
+    `shown_from`: the directory the revisions' paths are relative to.
+
     A note goes to `notices` when subdirectories that share revision ids are checked as one history anyway.
     """
     revisions, unreadable = list(revisions), tuple(unreadable)
     if env.split_histories:
-        groups = _split_by_subdirectory(env, root, revisions, notices if notices is not None else [])
+        groups = _split_by_subdirectory(env, shown_from, revisions, notices if notices is not None else [])
         if groups is not None:
-            stray = {u.path: _subdir_of(env, root, u.path) for u in unreadable}
+            stray = {u.path: _subdir_of(env, shown_from, u.path) for u in unreadable}
             # an unreadable file in a subdirectory of its own still needs a history to be reported in
             for sub in sorted(set(stray.values()) - set(groups)):
                 groups[sub] = []
@@ -174,8 +219,9 @@ def _history_name(env: Environment, sub: str) -> str:
     return f"{env.name} [{sub}]" if sub else env.name
 
 
-def _subdir_of(env: Environment, root: Path, shown: str) -> str:
-    path = Path(shown) if Path(shown).is_absolute() else root / shown
+def _subdir_of(env: Environment, shown_from: Path, shown: str) -> str:
+    # normalised: a path shown from inside a version location starts with `../`
+    path = Path(os.path.normpath(shown if Path(shown).is_absolute() else shown_from / shown))
     for location in env.version_locations:
         try:
             parts = path.relative_to(location).parts
@@ -186,7 +232,7 @@ def _subdir_of(env: Environment, root: Path, shown: str) -> str:
 
 
 def _split_by_subdirectory(
-    env: Environment, root: Path, revisions: list[Revision], notices: list[str]
+    env: Environment, shown_from: Path, revisions: list[Revision], notices: list[str]
 ) -> dict[str, list[Revision]] | None:
     """Histories kept in separate subdirectories (versions/postgresql/, versions/sqlite/), each closed under
     down_revision/depends_on: every reference that resolves anywhere resolves inside its own subdirectory.
@@ -197,7 +243,7 @@ def _split_by_subdirectory(
     """
     groups: dict[str, list[Revision]] = defaultdict(list)
     for rev in revisions:
-        groups[_subdir_of(env, root, rev.path)].append(rev)
+        groups[_subdir_of(env, shown_from, rev.path)].append(rev)
     if len(groups) < 2 or "" in groups:
         return None
     ids = {sub: {rev.id for rev in revs} for sub, revs in groups.items()}
@@ -322,7 +368,7 @@ def overrides_for(
 
 
 def facts(
-    history: History, env: Environment, root: Path, merged: RevisionGraph | None = None
+    history: History, env: Environment, shown_from: Path, merged: RevisionGraph | None = None
 ) -> HistoryFacts:
     """The history's shape; with --base, its heads are those of the merge result (what main will have)."""
     graph = history.graph
@@ -337,7 +383,7 @@ def facts(
 
     return HistoryFacts(
         environment=history.name,
-        script_location=display(env.script_location, root),
+        script_location=display(env.script_location, shown_from),
         revision_count=len(graph),
         heads=tuple(point(after, h, head_labels(h)) for h in after.heads()),
         bases=tuple(point(graph, b, graph.revisions[b].branch_labels) for b in graph.bases()),

@@ -83,6 +83,8 @@ class CheckResult:
     # `--exit-zero`: findings never make the exit code 1 (2 still says the check could not run)
     exit_zero: bool = False
     splits: tuple[Split, ...] = ()
+    # the directory every path in the result is relative to (`migcheck.paths`); "" means `root`
+    paths_from: str = ""
 
     @property
     def revision_count(self) -> int:

@@ -16,6 +16,7 @@ Imported as `from helpers import ...` (tests/ is on sys.path through its rootdir
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -23,7 +24,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -291,6 +292,17 @@ def make_graph(*specs: Spec) -> RevisionGraph:
 
 
 # --- git repositories ---------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def working_directory(path: Path) -> Iterator[Path]:
+    """The body runs in `path` (text reports show paths relative to the current directory), then back."""
+    before = os.getcwd()
+    os.chdir(path)
+    try:
+        yield path
+    finally:
+        os.chdir(before)
 
 
 def git(repo: Path, *args: str) -> str:

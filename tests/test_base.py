@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import add_revision, commit, copy_case, git, revision_source
+from helpers import add_revision, commit, copy_case, git, revision_source, working_directory
 
 from migcheck.cli import main
 
@@ -36,7 +36,9 @@ def two_prs(repo: Path) -> Path:
 
 
 def check(repo: Path, *args: str):
-    return CliRunner().invoke(main, ["check", str(repo), "--no-drift", *args], catch_exceptions=False)
+    """`migcheck check` run from `repo` (text reports show paths relative to the current directory)."""
+    with working_directory(repo):
+        return CliRunner().invoke(main, ["check", ".", "--no-drift", *args], catch_exceptions=False)
 
 
 def test_two_prs_off_the_same_head_are_green_alone_and_mc110_against_main(two_prs: Path) -> None:
@@ -307,8 +309,9 @@ def test_two_prs_on_one_databases_head_are_mc110_in_that_history_and_fix_re_poin
     git(per_dialect, "checkout", "-q", "feature")
 
     result = check(per_dialect, "--base", "main")
-    fixed = CliRunner().invoke(main, ["fix", str(per_dialect), "--base", "main"])
-    graph = CliRunner().invoke(main, ["graph", str(per_dialect), "--base", "main"]).output
+    with working_directory(per_dialect):
+        fixed = CliRunner().invoke(main, ["fix", ".", "--base", "main"])
+        graph = CliRunner().invoke(main, ["graph", ".", "--base", "main"]).output
 
     assert result.exit_code == 1
     [finding] = [line for line in result.output.splitlines() if " MC" in line]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import copy_case
+from helpers import copy_case, working_directory
 
 from migcheck.cli import main
 
@@ -81,7 +81,8 @@ def test_path_without_the_check_word_runs_check(project) -> None:
 
 
 def test_findings_exit_1_and_name_file_line_rule_and_fix(project) -> None:
-    result = run("check", str(project("broken", "two_heads")))
+    with working_directory(project("broken", "two_heads")):
+        result = run("check", ".")
 
     assert result.exit_code == 1
     verdict, finding, fix = result.output.splitlines()[:3]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import copy_case
+from helpers import copy_case, working_directory
 
 from migcheck.checks import REGISTRY
 from migcheck.cli import main
@@ -30,7 +30,8 @@ def two_heads(tmp_path: Path) -> Path:
 
 
 def test_exit_zero_reports_the_findings_and_exits_0(two_heads: Path) -> None:
-    result = run("check", str(two_heads), "--no-drift", "--exit-zero")
+    with working_directory(two_heads):
+        result = run("check", ".", "--no-drift", "--exit-zero")
 
     assert result.exit_code == 0
     lines = result.output.splitlines()

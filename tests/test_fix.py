@@ -5,17 +5,20 @@ Projects are made by `alembic init -t generic migrations`; the tests write the r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner, Result
-from helpers import write_revision
+from helpers import add_revision, commit, copy_case, git, working_directory, write_revision
 
 from migcheck.cli import main
 
 
 def fix(root: Path, *args: str) -> Result:
-    return CliRunner().invoke(main, ["fix", str(root), *args], catch_exceptions=False)
+    """`migcheck fix` run from `root` (its diff shows paths relative to the current directory)."""
+    with working_directory(root):
+        return CliRunner().invoke(main, ["fix", ".", *args], catch_exceptions=False)
 
 
 def changed_files(diff: str) -> list[str]:
@@ -118,3 +121,50 @@ def test_a_merge_revision_for_two_heads_in_one_subdirectory_goes_into_that_subdi
     assert result.exit_code == 0, result.output
     [merge] = changed_files(result.output)
     assert merge.startswith("migrations/versions/postgresql/"), merge
+
+
+def _hinted_repoint(root: Path, *args: str) -> tuple[str, str]:
+    """(file, new down_revision) that `migcheck check`'s hint says to edit."""
+    with working_directory(root):
+        checked = CliRunner().invoke(main, ["check", ".", "--no-drift", "--format", "text", *args])
+    hints = [
+        line.removeprefix("    fix: ") for line in checked.output.splitlines() if "`down_revision" in line
+    ]
+    assert len(hints) == 1, checked.output
+    match = re.search(r"set `down_revision = '(\w+)'` in (\S+):\d+", hints[0])
+    assert match is not None, hints[0]
+    return match.group(2), match.group(1)
+
+
+def _fixed_repoint(root: Path, *args: str) -> tuple[str, str]:
+    """(file, new down_revision) that `migcheck fix` edits."""
+    result = fix(root, *args)
+    assert result.exit_code == 0, result.output
+    [changed] = changed_files(result.output)
+    [target] = re.findall(r"^\+down_revision\b.*= ['\"](\w+)['\"]$", result.output, re.MULTILINE)
+    return changed, target
+
+
+def test_fix_edits_the_revision_the_check_names_in_two_heads(tmp_path: Path) -> None:
+    root = copy_case("broken/two_heads", tmp_path / "case")
+
+    hinted = _hinted_repoint(root)
+
+    assert hinted == ("migrations/versions/dddddddddddd_create_loan_table.py", "cccccccccccc")
+    assert _fixed_repoint(root) == hinted
+
+
+def test_with_base_check_and_fix_never_repoint_a_revision_the_base_branch_has(tmp_path: Path) -> None:
+    """main: aaaa -> bbbb -> cccc; the branch adds 0000 on bbbb. Both sides are one revision long and
+    cccc's file name sorts last, but cccc is on main: both commands move 0000 onto cccc."""
+    root = copy_case("clean/linear", tmp_path / "repo")
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "base")
+    git(root, "checkout", "-qb", "feature")
+    add_revision(root, "000000000000", "bbbbbbbbbbbb", "age")
+    commit(root, "feature: age")
+
+    hinted = _hinted_repoint(root, "--base", "main")
+
+    assert hinted == ("migrations/versions/000000000000_age.py", "cccccccccccc")
+    assert _fixed_repoint(root, "--base", "main") == hinted

@@ -2,7 +2,8 @@
 (line endings, BOM, declared encoding), verifies the result before writing, writes atomically, and never runs
 the project's code, not even to write a merge revision.
 
-The two-heads projects here hold a base `a` and two revisions on it, `b` and `c`: `fix` re-points `b` at `c`.
+The two-heads projects here hold a base `a` and two revisions on it, `b` and `c`: `fix` re-points `b` at `c`
+(`c`'s file is `0c_rev.py`: of two equally long sides, the one whose head's file name sorts last moves).
 """
 
 from __future__ import annotations
@@ -30,10 +31,16 @@ BODY = "\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
 
 def two_heads(tmp_path: Path, b_source: str | bytes) -> tuple[Path, Path]:
     """A project whose revision `b` has exactly these bytes; `b` and `c` are both heads on `a`."""
-    root = make_tree(tmp_path, ("a", None), ("c", "a"))
+    root = older_c(make_tree(tmp_path, ("a", None), ("c", "a")))
     path = versions_dir(root) / "b_rev.py"
     path.write_bytes(b_source.encode() if isinstance(b_source, str) else b_source)
     return root, path
+
+
+def older_c(root: Path) -> Path:
+    """Rename `c`'s file so that it sorts before `b_rev.py`: `b` is then the side `fix` moves."""
+    (versions_dir(root) / "c_rev.py").rename(versions_dir(root) / "0c_rev.py")
+    return root
 
 
 def fix(root: Path, *args: str):
@@ -79,7 +86,7 @@ def test_write_edits_down_revision_not_the_assignment_before_it_on_the_line(tmp_
 
 
 def test_write_edits_an_annotated_down_revision(tmp_path: Path) -> None:
-    root = make_tree(tmp_path, ("a", None), ("c", "a"))
+    root = older_c(make_tree(tmp_path, ("a", None), ("c", "a")))
     path = versions_dir(root) / "b_rev.py"
     path.write_text(revision_source("b", "a"))
 

@@ -42,6 +42,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.userio",
         "migcheck.errors",
         "migcheck.masking",
+        "migcheck.paths",
     ),
 )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import copy_case
+from helpers import copy_case, working_directory
 
 from migcheck.cli import main
 
@@ -41,8 +41,9 @@ def test_quiet_prints_nothing_on_success(linear: str) -> None:
 
 
 def test_quiet_prints_the_findings_without_verdict_or_notes(two_heads: str) -> None:
-    loud = run("check", two_heads, "--no-drift")
-    result = run("check", two_heads, "--no-drift", "--quiet")
+    with working_directory(Path(two_heads)):
+        loud = run("check", ".", "--no-drift")
+        result = run("check", ".", "--no-drift", "--quiet")
 
     assert result.exit_code == 1
     assert result.output == "".join(loud.output.splitlines(keepends=True)[1:])

@@ -20,7 +20,7 @@ class DriftContext:
 
     history: History
     outcome: DriftOutcome
-    root: Path
+    paths_from: Path  # the directory the revisions' shown paths are relative to
     flask: bool = False
     roundtrip: RoundTrip | None = None
 
@@ -38,7 +38,7 @@ def _model_location(ctx: DriftContext, diff: Difference) -> Location:
     for key in ((diff.table or "", diff.column), (diff.table or "", None)):
         if key in sources and (diff.column is None or key[1] is not None or diff.kind.startswith("remove")):
             file, line = sources[key]
-            return Location(display(file, ctx.root), line)
+            return Location(display(file, ctx.paths_from), line)
     return _newest_head(ctx)
 
 
@@ -93,7 +93,7 @@ def migration_fails(ctx: DriftContext) -> Iterator[Finding]:
             " env.py), or check on your real dialect with --database-url"
         )
     if failure.file is not None:
-        what = f"revision file {display(failure.file, ctx.root)} cannot be imported"
+        what = f"revision file {display(failure.file, ctx.paths_from)} cannot be imported"
     else:
         what = f"revision {failure.revision!r} fails on a fresh {ctx.outcome.dialect} database"
     yield migration_fails.finding(
@@ -163,12 +163,12 @@ def _reason(error: str, kind: str) -> str:
 
 def _revision_location(ctx: DriftContext, failure: Failure) -> Location:
     if failure.file is not None:
-        return Location(display(failure.file, ctx.root), failure.line or 1)
+        return Location(display(failure.file, ctx.paths_from), failure.line or 1)
     rev = ctx.history.graph.revisions.get(failure.revision or "")
     if rev is None:
         return _newest_head(ctx)
     try:
-        text = (ctx.root / rev.path).read_text(encoding="utf-8", errors="replace")
+        text = (ctx.paths_from / rev.path).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return Location(rev.path, rev.revision_line)
     m = _DEF[failure.downgrade].search(text)

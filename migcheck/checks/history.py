@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from migcheck.checks.words import FRESH_ID, at, quoted, repointed
 from migcheck.findings import Finding, Location, Severity, rule
 from migcheck.graph import Dangling, RevisionGraph
-from migcheck.histories import History, branch_start, live_heads, unintended_heads
+from migcheck.histories import History, live_heads, repoint, unintended_heads
 from migcheck.scripts import Revision
 
 
@@ -22,34 +22,38 @@ def multiple_heads(history: History) -> Iterator[Finding]:
     expand/contract scheme), or when `expected_heads` in `[tool.migcheck]` says so.
 
     Fix: merge the heads with `alembic merge -m "merge heads" <head1> <head2>`, or, when one side is a short
-    branch nobody depends on, re-point its first revision's `down_revision` at the other head.
+    branch nobody depends on, re-point its first revision's `down_revision` at the other head. The hint names
+    the side to re-point, the one `migcheck fix` edits: the shorter side (with --base, one with no revision of
+    the base branch); on a tie, the side whose head's file name sorts last.
     """
     graph = history.graph
     heads = live_heads(graph)
     unintended = unintended_heads(graph, heads, history.expected_heads)
     if len(unintended) < 2:
         return
-    exclusive = {
-        h: graph.ancestors(h) - set().union(*(graph.ancestors(o) for o in heads if o != h)) for h in heads
-    }
-    # the shortest branch is the one most likely added by the change under review
-    short = min(unintended, key=lambda h: (len(exclusive[h]), [-ord(c) for c in graph.revisions[h].path]))
-    first = branch_start(graph, exclusive[short])
     forks = graph.fork_points(unintended)
     listed = ", ".join(f"{quoted(h)} ({at(graph.revisions[h])})" for h in unintended)
     diverged = (
         f"; they diverged after {', '.join(map(quoted, forks))}" if forks else "; they share no ancestor"
     )
     merge = f'alembic merge -m "merge heads" {" ".join(unintended)}'
-    others = [h for h in unintended if h != short]
-    if first is not None and len(others) == 1 and history.expected_heads is None:
+    # the same choice `migcheck fix` makes, so that the hint and the fix name the same edit
+    moved = repoint(graph, unintended, history.on_base) if history.expected_heads is None else None
+    if moved is not None:
+        first = moved.revision
         hint = (
-            f"run `{merge}`, or set `down_revision = '{others[0]}'` in {at(first, first.down_revision_line)}"
+            f"run `{merge}`, or set `down_revision = '{moved.target}'` in {at(first, first.down_revision_line)}"
             " (and its docstring's `Revises:` line)"
         )
         location = Location(first.path, first.down_revision_line)
-        replacement = repointed(first, others[0])
+        short = next(h for h in unintended if h != moved.target)
+        replacement = repointed(first, moved.target)
     else:
+        exclusive = {
+            h: graph.ancestors(h) - set().union(*(graph.ancestors(o) for o in heads if o != h)) for h in heads
+        }
+        # the shortest branch is the one most likely added by the change under review
+        short = min(unintended, key=lambda h: (len(exclusive[h]), [-ord(c) for c in graph.revisions[h].path]))
         hint = f"run `{merge}`"
         location = Location(graph.revisions[short].path, graph.revisions[short].revision_line)
         replacement = None

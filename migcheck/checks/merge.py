@@ -13,7 +13,7 @@ from migcheck.checks.words import FRESH_ID, at, quoted, repointed
 from migcheck.findings import Finding, Location, Severity, rule
 from migcheck.gitbase import BaseTree
 from migcheck.graph import RevisionGraph
-from migcheck.histories import History, branch_start, live_heads, unintended_heads
+from migcheck.histories import History, live_heads, repoint, unintended_heads
 from migcheck.scripts import Revision
 
 
@@ -23,7 +23,7 @@ class MergeContext:
 
     history: History
     base: BaseTree
-    root: Path
+    paths_from: Path  # the directory the revisions' shown paths are relative to
     _texts: dict[str, bytes] = field(default_factory=dict, compare=False)
 
     @property
@@ -37,7 +37,7 @@ class MergeContext:
     def text(self, path: str) -> bytes | None:
         if path not in self._texts:
             try:
-                self._texts[path] = (self.root / path).read_bytes()
+                self._texts[path] = (self.paths_from / path).read_bytes()
             except OSError:
                 return None
         return self._texts[path]
@@ -70,17 +70,18 @@ def heads_after_merge(ctx: MergeContext) -> Iterator[Finding]:
         [f"{quoted(h)} (yours, {at(after.revisions[h])})" for h in yours]
         + [f"{quoted(h)} (merged since you branched, {at(after.revisions[h])})" for h in theirs]
     )
-    exclusive = after.ancestors(yours[0]) - set().union(*(after.ancestors(t) for t in theirs))
-    first = branch_start(after, exclusive & new)
     merge = f'alembic merge -m "merge heads" {" ".join(heads)}'
-    if first is not None and len(theirs) == 1 and len(yours) == 1:
+    # the same choice `migcheck fix --base` makes: only the change's own revisions ever move
+    moved = repoint(after, heads, ctx.base_ids)
+    if moved is not None:
+        first = moved.revision
         where = at(first, first.down_revision_line)
         hint = (
-            f"set `down_revision = '{theirs[0]}'` in {where} (and `Revises:` in its docstring), or run"
+            f"set `down_revision = '{moved.target}'` in {where} (and `Revises:` in its docstring), or run"
             f" `migcheck fix --base {ctx.base.ref} --write`; or add a merge revision: `{merge}`"
         )
         location = Location(first.path, first.down_revision_line)
-        replacement = repointed(first, theirs[0])
+        replacement = repointed(first, moved.target)
     else:
         head = after.revisions[yours[0]]
         hint, location = f"run `{merge}`", Location(head.path, head.revision_line)

@@ -26,7 +26,8 @@ from migcheck.fix.merge import merge_file
 from migcheck.fix.source import SourceFile
 from migcheck.gitbase import BaseTree
 from migcheck.graph import RevisionGraph
-from migcheck.histories import History, branch_start, display, merged_revisions, unintended_heads
+from migcheck.histories import History, display, merged_revisions, repoint, unintended_heads
+from migcheck.paths import relative
 from migcheck.scripts import Revision, read_source
 
 # A docstring line Alembic's template writes: "Revises: <id>[, <id>...]" (scripts.py reads it the same way).
@@ -44,10 +45,11 @@ class Edit:
     encoding: str = "utf-8"  # decodes `before` and `after` (BOM included) for the diff
     notes: tuple[str, ...] = ()
 
-    def diff(self, root: Path) -> str:
+    def diff(self, shown_from: Path) -> str:
+        """A unified diff whose file names are relative to `shown_from`."""
         if self.after is None:
             return ""
-        name = self.path.relative_to(root).as_posix() if self.path.is_relative_to(root) else str(self.path)
+        name = relative(self.path, shown_from)
         old = (self.before or b"").decode(self.encoding, "replace").splitlines(keepends=True)
         new = self.after.decode(self.encoding, "replace").splitlines(keepends=True)
         lines = difflib.unified_diff(old, new, f"a/{name}", f"b/{name}")
@@ -66,8 +68,8 @@ def plan(settings: Settings, *, merge: bool = False, run_template: bool = False)
     from migcheck.engine import load
 
     project = load(settings)
-    root = project.root
-    resolver = ConstantResolver(root)
+    root = project.paths_from  # where the revisions' shown paths are relative to
+    resolver = ConstantResolver(project.root)
     edits: list[Edit] = []
     for loaded in project.environments:
         env = loaded.env
@@ -151,18 +153,13 @@ def _repoint(
     expected: ExpectedHeads = None,
     resolver: ConstantResolver | None = None,
 ) -> Edit:
-    candidates = []
-    for mine, other in ((heads[0], heads[1]), (heads[1], heads[0])):
-        branch = graph.ancestors(mine) - graph.ancestors(other)
-        first = branch_start(graph, branch)
-        if first is not None and not branch & protected:
-            candidates.append((len(branch), first, other))
-    if not candidates:
+    moved = repoint(graph, heads, protected)  # the edit `migcheck check` names in its hint
+    if moved is None:
         raise MigcheckError(
             f"{env.name}: neither head is a plain run of new revisions that nothing else builds on (or one side"
             " exists on the base branch); write a merge revision instead: `migcheck fix --merge`"
         )
-    _, first, other = min(candidates, key=lambda c: c[0])
+    first, other = moved.revision, moved.target
     resolver = resolver or ConstantResolver(root)
     path = root / first.path
     edit = _edit_down_revision(path, first, other, resolver)

@@ -19,7 +19,7 @@ import traceback
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from migcheck import masking
@@ -110,7 +110,10 @@ def _check(context: GitHubContext, inputs: Inputs, log: Log) -> CheckResult:
         log.warning(f"the install command was not run: {denied}; {anyway}")
     elif inputs.install:
         _install(inputs.install, context.workspace, log)
-    settings = load_settings(context.workspace / inputs.path, inputs.overrides)
+    # annotations, check runs, comment links and the log all show paths relative to the repository
+    settings = replace(
+        load_settings(context.workspace / inputs.path, inputs.overrides), paths_from=context.workspace
+    )
     if settings.base == BASE_AUTO:
         # `auto` is for a developer's clone; in CI the base is the event's: the PR's base commit, or none
         settings = replace(settings, base=None)
@@ -121,8 +124,7 @@ def _check(context: GitHubContext, inputs: Inputs, log: Log) -> CheckResult:
         settings = replace(settings, drift=False, drift_only=False)
     # what the project's code writes straight to the file descriptors is not defused: commands off meanwhile
     with log.framed() if settings.drift or settings.drift_only else contextlib.nullcontext():
-        checked = run(settings)
-    result = rebase(checked, settings.root, context.workspace)
+        result = run(settings)
     from migcheck.report import text
 
     log.untrusted(text.render(result))
@@ -181,37 +183,6 @@ def _install(command: str, workspace: Path, log: Log) -> None:
             f"MIGCHECK_INSTALL: {command!r} failed with exit code {done.returncode}"
             + (f":\n{tail}" if tail else "")
         )
-
-
-def rebase(result: CheckResult, root: Path, workspace: Path) -> CheckResult:
-    """The result with paths relative to the repository (what annotations, links and check runs need)."""
-    try:
-        prefix = root.resolve().relative_to(workspace.resolve()).as_posix()
-    except ValueError:
-        return result
-    if prefix == "." or not root.is_dir():
-        return result
-
-    def move(path: str) -> str:
-        return (
-            path
-            if not path or PurePosixPath(path).is_absolute() or re.match(r"^[A-Za-z]:", path)
-            else f"{prefix}/{path}"
-        )
-
-    findings = tuple(
-        replace(f, location=replace(f.location, path=move(f.location.path))) for f in result.findings
-    )
-    histories = tuple(
-        replace(
-            h,
-            script_location=move(h.script_location),
-            heads=tuple(replace(p, path=move(p.path)) for p in h.heads),
-            bases=tuple(replace(p, path=move(p.path)) for p in h.bases),
-        )
-        for h in result.histories
-    )
-    return replace(result, root=str(workspace), findings=findings, histories=histories)
 
 
 def _publish(context: GitHubContext, inputs: Inputs, result: CheckResult, log: Log) -> str:

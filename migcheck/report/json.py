@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from migcheck import __version__
 from migcheck.findings import Finding
+from migcheck.paths import relative
 from migcheck.report.printable import printable_data
 from migcheck.result import BaseBranch, CheckResult, Point
 
@@ -45,6 +47,10 @@ def document(result: CheckResult) -> dict[str, Any]:
         "ok": result.exit_code == 0,
         "exit_code": result.exit_code,
         "fail_on": result.threshold,
+        # every path below is relative to `paths_from` (the repository's root, from the command line);
+        # `root` is the checked directory, relative to it too
+        "paths_from": result.paths_from or result.root,
+        "root": relative(Path(result.root), Path(result.paths_from or result.root)),
         "counts": result.counts(),
         "revision_count": result.revision_count,
         "heads": [{"environment": h.environment, **_point(p)} for h in result.histories for p in h.heads],

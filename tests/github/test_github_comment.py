@@ -131,6 +131,10 @@ def test_each_path_input_has_a_comment_of_its_own(action, api: FakeGitHub, tmp_p
     assert (
         run["annotations"][0]["path"] == "services/api/migrations/versions/dddddddddddd_create_loan_table.py"
     )
+    # and so are the paths the message and the hint quote, in the annotation and in the comment
+    hinted = "in services/api/migrations/versions/dddddddddddd_create_loan_table.py:16 (and its"
+    assert hinted in run["annotations"][0]["message"]
+    assert hinted.replace("_", "\\_") in comment["body"]
     assert outcome.exit_code == 1
 
 
