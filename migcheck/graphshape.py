@@ -5,15 +5,15 @@ A 300-revision history drawn whole is a 36,000-pixel chain, and Mermaid refuses 
 50,000 characters. So `select` keeps what matters: every head (with its branch labels), where the heads
 diverged, the bases, branch and merge points and both ends of each depends_on, and the last N revisions below
 each head; each connected run of the rest becomes one "… 37 revisions" node with the edges passing through
-it. Given limits, it shrinks N, then keeps fewer of the structural points, then fewer heads, until the Mermaid
-document fits, and says what it left out. Pure: a RevisionGraph in, plain data (`result.Drawing`) out.
+it. Given limits, it shrinks N, then keeps fewer of the structural points, then fewer heads, each as little as
+needed for the Mermaid document to fit, and says what it left out. Pure: a RevisionGraph in, plain data (`result.Drawing`) out.
 """
 
 from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
 from migcheck.graph import RevisionGraph
@@ -59,32 +59,24 @@ def select(graph: RevisionGraph, depth: int = DEFAULT_DEPTH, *, limits: Limits |
 
     if limits is None:
         return draw(_Plan(wanted, None, None))
-    for tail in _tails(wanted):
-        drawing = draw(_Plan(tail, None, None))
-        if _fits(drawing, limits):
-            return drawing
-    # then the structural points nearest the heads, as many as fit; then as many heads as fit
-    found = _most(lambda n: draw(_Plan(0, n, None)), len(shape.structure) - 1, limits)
+    drawing = draw(_Plan(wanted, None, None))
+    if _fits(drawing, limits):
+        return drawing
+    # the longest tail that fits; then the structural points nearest the heads, as many as fit; then as many
+    # heads as fit (bisecting each: the more of it, the larger the drawing)
+    longest = len(shape.order) if wanted is None else wanted - 1
+    found = _most(lambda n: draw(_Plan(n, None, None)), 0, longest, limits)
     if found is None:
-        found = _most(lambda n: draw(_Plan(0, 0, n)), len(shape.heads) - 1, limits)
+        found = _most(lambda n: draw(_Plan(0, n, None)), 0, len(shape.structure) - 1, limits)
+    if found is None:
+        found = _most(lambda n: draw(_Plan(0, 0, n)), 1, len(shape.heads) - 1, limits)
     # one head and nothing else always fits: every elided group is one node next to it
     return found if found is not None else draw(_Plan(0, 0, 1))
 
 
-def _tails(wanted: int | None) -> Iterator[int | None]:
-    """The tail asked for, then shorter ones down to none (from DEFAULT_DEPTH when all was asked for)."""
-    yield wanted
-    tail = DEFAULT_DEPTH if wanted is None else wanted
-    if wanted is None:
-        yield tail
-    while tail > 0:
-        tail //= 2
-        yield tail
-
-
-def _most(draw: Callable[[int], Drawing], most: int, limits: Limits) -> Drawing | None:
-    """The drawing for the largest n in [1, most] that fits (bisecting: more n, more drawn), or None."""
-    low, high, best = 1, most, None
+def _most(draw: Callable[[int], Drawing], low: int, high: int, limits: Limits) -> Drawing | None:
+    """The drawing for the largest n in [low, high] that fits, or None when not even `low` does."""
+    best = None
     while low <= high:
         middle = (low + high) // 2
         drawing = draw(middle)

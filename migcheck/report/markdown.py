@@ -187,7 +187,10 @@ def _diagrams(result: CheckResult) -> list[str]:
             marked.append("depends_on dashed")
         if h.new_revisions:
             marked.append("this change's revisions outlined in blue")
-        drawn.append(f"**History of {code(h.environment)}** ({', '.join(marked)})\n\n{diagram(h)}")
+        title = f"**History of {code(h.environment)}** ({', '.join(marked)})"
+        # the drawing's own `%%` note is invisible once rendered
+        cut = "\n\nNot all of it fits here: `migcheck graph` draws more." if h.drawing.left_out else ""
+        drawn.append(f"{title}\n\n{diagram(h)}{cut}")
     if len(wanted) > _MAX_DIAGRAMS:
         more = len(wanted) - _MAX_DIAGRAMS
         histories = "history" if more == 1 else "histories"

@@ -176,6 +176,7 @@ def test_a_thousand_revision_history_with_many_heads_keeps_the_comment_bounded()
     drawing = mermaid_of(text)
     assert len(re.findall(r" (?:-->|-\.->) ", drawing)) <= COMMENT_LIMITS.edges
     assert len(drawing) <= COMMENT_LIMITS.chars
+    assert "Not all of it fits here: `migcheck graph` draws more." in text
 
 
 def test_a_clean_history_with_one_head_gets_no_diagram() -> None:
