@@ -6,7 +6,9 @@ A 300-revision history drawn whole is a 36,000-pixel chain, and Mermaid refuses 
 diverged, the bases, branch and merge points and both ends of each depends_on, and the last N revisions below
 each head; each connected run of the rest becomes one "… 37 revisions" node with the edges passing through
 it. Given limits, it shrinks N, then keeps fewer of the structural points, then fewer heads, each as little as
-needed for the Mermaid document to fit, and says what it left out. Pure: a RevisionGraph in, plain data (`result.Drawing`) out.
+needed for the Mermaid document to fit, and says what it left out.
+
+Pure: a RevisionGraph in, plain data (`result.Drawing`) out; `mermaid()` turns that into a document.
 """
 
 from __future__ import annotations
@@ -275,7 +277,8 @@ def _left_out(plan: _Plan, wanted: int | None, structure: int, heads: int, limit
         drawn.append(f"{plan.heads} of {heads} heads")
     return (
         f"drawn: {', '.join(drawn)}, to stay within {limits.edges:,} edges and {limits.chars:,} characters"
-        " (Mermaid's limits); `migcheck graph --depth 0 --format text` (or `--format dot`) shows every revision"
+        + (" (Mermaid's limits)" if limits == MERMAID_DEFAULTS else "")
+        + "; `migcheck graph --depth 0 --format text` (or `--format dot`) shows every revision"
     )
 
 

@@ -273,3 +273,19 @@ def test_each_history_is_drawn_in_a_section_of_its_own(tmp_path: Path) -> None:
     assert len(titles) >= 2 and all("[" in t for t in titles)
     assert mermaid.count("flowchart BT") == len(titles)
     assert [t[2:] for t in titles] == re.findall(r"^    %% history: (.*)$", mermaid, re.M)
+
+
+def test_the_json_reports_edges_are_the_down_revision_edges_the_pr_diagram_draws(tmp_path: Path) -> None:
+    import migcheck
+    from migcheck.report.json import document
+
+    root = make_tree(tmp_path, *chain(30), ("side", "r00010"))
+    result = migcheck.check(root, drift=False)
+    (facts,) = result.histories
+    (env,) = document(result)["environments"]
+
+    drawn = {n.key for n in facts.drawing.nodes if not n.elided}
+    assert env["edges"] == [list(e) for e in facts.edges]
+    assert ["r00029", "r00028"] in env["edges"] and ["side", "r00010"] in env["edges"]
+    assert all(a in drawn and b in drawn for a, b in env["edges"])
+    assert any(n.elided for n in facts.drawing.nodes)  # the rest is elided, not listed
