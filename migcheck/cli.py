@@ -238,17 +238,24 @@ def rules(rule: str | None, fmt: str) -> None:
     "--format", "fmt", type=click.Choice(["text", "mermaid", "dot"]), default="text", show_default=True
 )
 @click.option(
-    "--depth", type=click.IntRange(min=1), help="Only the revisions at most this many steps below a head."
+    "--depth",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="Revisions drawn below each head; the rest become '… N revisions' nodes (heads, bases, branch and"
+    " merge points and depends_on links are always drawn). 0 draws every revision.",
 )
 @click.pass_context
-def graph(ctx: click.Context, path: Path, fmt: str, depth: int | None, **flags: Any) -> None:
-    """Draw the revision graph of each environment (static: no revision file is imported)."""
-    from migcheck.graphview import render_graph, revision_graphs
+def graph(ctx: click.Context, path: Path, fmt: str, depth: int, **flags: Any) -> None:
+    """Draw the revision graph of each history (static: no revision file is imported)."""
+    from migcheck.graphview import histories_to_draw, render_graph
 
     parts = []
-    for name, graph_, new in revision_graphs(_settings(path, ctx, flags, "text")):
-        only = graph_.near_heads(depth) if depth else ()
-        parts.append((f"# {name}\n" if fmt == "text" else "") + render_graph(graph_, fmt, new=new, only=only))
+    for name, graph_, new in histories_to_draw(_settings(path, ctx, flags, "text")):
+        section = render_graph(graph_, fmt, new=new, depth=depth, title=name)
+        if section.left_out:
+            click.echo(f"migcheck graph: note: {name}: {section.left_out}", err=True)
+        parts.append(section.text)
     emit("\n".join(parts), None)
 
 

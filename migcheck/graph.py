@@ -156,17 +156,6 @@ class RevisionGraph:
             if rid in common and not any(c in common for c in self.children[rid])
         ]
 
-    def near_heads(self, depth: int) -> set[str]:
-        """The heads and the revisions at most `depth` steps below one, plus where the heads diverged."""
-        heads = self.heads()
-        keep, frontier = set(heads), list(heads)
-        for _ in range(depth):
-            frontier = [p for rid in frontier for p in self.parents(rid) if p not in keep]
-            keep.update(frontier)
-        if len(heads) > 1:
-            keep.update(self.fork_points(heads))
-        return keep
-
     def cycles(self) -> list[list[str]]:
         """Each cycle (down_revision and depends_on edges), its members in order of the references."""
 

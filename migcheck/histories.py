@@ -20,6 +20,7 @@ from migcheck.discover import Environment
 from migcheck.errors import MigcheckError
 from migcheck.gitbase import BaseTree
 from migcheck.graph import RevisionGraph
+from migcheck.graphshape import COMMENT_DEPTH, COMMENT_LIMITS, select
 from migcheck.paths import relative
 from migcheck.result import HistoryFacts, Point, Split
 from migcheck.scripts import Revision, Unreadable, iter_revision_files, read_revision
@@ -381,6 +382,8 @@ def facts(
     def head_labels(rid: str) -> tuple[str, ...]:
         return tuple(sorted(label for label in after.lineage_labels(rid) if not label.startswith("<")))
 
+    drawing = select(after, COMMENT_DEPTH, limits=COMMENT_LIMITS)
+    drawn = after.revisions
     return HistoryFacts(
         environment=history.name,
         script_location=display(env.script_location, shown_from),
@@ -388,13 +391,11 @@ def facts(
         heads=tuple(point(after, h, head_labels(h)) for h in after.heads()),
         bases=tuple(point(graph, b, graph.revisions[b].branch_labels) for b in graph.bases()),
         merge_points=tuple(graph.merge_points()),
-        edges=_near_heads(after),
+        # the JSON report's `edges`: the down_revision edges between revisions the drawing shows
+        edges=tuple(
+            (e.revision, e.target)
+            for e in drawing.edges
+            if e.kind == "down" and e.revision in drawn and e.target in drawn
+        ),
+        drawing=drawing,
     )
-
-
-def _near_heads(graph: RevisionGraph, depth: int = 4, limit: int = 60) -> tuple[tuple[str, str], ...]:
-    """Edges among the revisions at most `depth` steps below a head (and their fork points), at most `limit`."""
-    keep = graph.near_heads(depth)
-    ordered = [rid for rid in graph.revisions if rid in keep][-limit:]
-    chosen = set(ordered)
-    return tuple((rid, down) for rid in ordered for down in graph.parents(rid) if down in chosen)

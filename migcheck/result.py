@@ -18,6 +18,37 @@ class Point:
 
 
 @dataclass(frozen=True)
+class DrawnNode:
+    """A revision in a drawing of a history or, when `elided` > 0, one node standing for that many revisions
+    left out of it (an elided run)."""
+
+    key: str  # the revision id; for an elided run, a key that is no revision's id
+    message: str = ""
+    labels: tuple[str, ...] = ()  # a head's: its lineage's branch labels; any other revision's: its own
+    marks: tuple[str, ...] = ()  # "head", "base", "mergepoint", "branchpoint"
+    elided: int = 0
+
+
+@dataclass(frozen=True)
+class DrawnEdge:
+    """`revision` revises (kind "down") or depends on (kind "depends") `target`; both are node keys."""
+
+    revision: str
+    target: str
+    kind: str = "down"
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """The part of a history worth drawing, as plain data: nodes newest first, and their edges."""
+
+    nodes: tuple[DrawnNode, ...] = ()
+    edges: tuple[DrawnEdge, ...] = ()
+    # what the size bounds left out and how to see it; empty when everything asked for is drawn
+    left_out: str = ""
+
+
+@dataclass(frozen=True)
 class HistoryFacts:
     """What one history looks like: `environment` is its label in findings."""
 
@@ -27,10 +58,12 @@ class HistoryFacts:
     heads: tuple[Point, ...]
     bases: tuple[Point, ...]
     merge_points: tuple[str, ...] = ()
-    # (revision, down_revision) edges of the revisions near the heads: enough to draw how they diverged
+    # (revision, down_revision) edges among the revisions `drawing` shows (the JSON report's `edges`)
     edges: tuple[tuple[str, str], ...] = ()
     # with --base: the revisions this change adds (not on the base branch)
     new_revisions: tuple[str, ...] = ()
+    # the history near its heads, bounded for a PR comment (`graphshape.select`)
+    drawing: Drawing = field(default_factory=Drawing)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.scripts",
         "migcheck.syntaxcache",
         "migcheck.constants",
+        "migcheck.graphshape",
         "migcheck.graph",
     ),
     (

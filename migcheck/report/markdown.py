@@ -11,7 +11,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from migcheck import __version__
+from migcheck import __version__, graphshape
 from migcheck.checks import REGISTRY
 from migcheck.findings import Finding, Rule, Severity
 from migcheck.report.github import defuse
@@ -194,52 +194,43 @@ def _facts(result: CheckResult, links: Links | None) -> str:
     return f"<details>\n<summary>Details: {', '.join(counted)}</summary>\n\n{body.strip()}\n\n</details>"
 
 
-def _mermaid_label(text: str) -> str:
-    entities = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "`": "#96;"}
-    return "".join(entities.get(c, c) for c in " ".join(text.splitlines()))
+_MAX_DIAGRAMS = 3  # each is bounded (graphshape.COMMENT_LIMITS); a few histories are enough to show the shape
+_GRAPH_RULES = ("MC10", "MC11")  # the findings about a history's shape, which a drawing helps to fix
 
 
 def diagram(h: HistoryFacts) -> str:
-    """A Mermaid drawing of the history near its heads, oldest at the bottom, heads highlighted."""
-    ids: dict[str, str] = {}
-
-    def node(rev: str) -> str:
-        return ids.setdefault(rev, f"r{len(ids)}")  # repository ids never become Mermaid syntax
-
-    heads = {p.revision: p for p in h.heads}
-    for rev, down in h.edges:
-        node(down)
-        node(rev)
-    for rev in heads:
-        node(rev)
-    lines = ["graph BT"]
-    for rev, nid in ids.items():
-        labels = heads[rev].branch_labels if rev in heads else ()
-        label = (
-            rev + (f" ({', '.join(labels)})" if labels else "") + (" · new" if rev in h.new_revisions else "")
-        )
-        lines.append(f'  {nid}["{_mermaid_label(label)}"]')
-    lines += [f"  {ids[down]} --> {ids[rev]}" for rev, down in h.edges]
-    lines.append("  classDef head fill:#ffebe9,stroke:#cf222e,stroke-width:2px,color:#1f2328")
-    if heads:
-        lines.append(f"  class {','.join(ids[r] for r in heads)} head")
-    new = [ids[r] for r in h.new_revisions if r in ids]
-    if new:
-        # the change's own revisions (with --base): drawn apart from what the base branch already has
-        lines.append("  classDef new stroke:#0969da,stroke-width:3px,stroke-dasharray:4 2")
-        lines.append(f"  class {','.join(new)} new")
-    return _fenced("\n".join(lines), "mermaid")
+    """A Mermaid drawing of the history near its heads (`HistoryFacts.drawing`), oldest at the bottom: heads
+    highlighted with their branch labels, depends_on dashed, elided runs as one grey node each."""
+    return _fenced(graphshape.mermaid(h.drawing, new=h.new_revisions), "mermaid")
 
 
 def _diagrams(result: CheckResult) -> list[str]:
+    """A drawing of each history with graph findings, at most `_MAX_DIAGRAMS` of them."""
     several = len(result.histories) > 1
+    wanted = [
+        h
+        for h in result.histories
+        if h.drawing.nodes
+        and any(
+            f.rule.startswith(_GRAPH_RULES) and (not several or f.environment == h.environment)
+            for f in result.findings
+        )
+    ]
     drawn = []
-    for h in result.histories:
-        found = any(not several or f.environment == h.environment for f in result.findings)
-        if (len(h.heads) > 1 or found) and (len(h.heads) > 1 or h.edges):
-            marked = "heads highlighted" + (", this change's revisions dashed" if h.new_revisions else "")
-            title = f"**History of {code(h.environment)}** ({marked})"
-            drawn.append(f"{title}\n\n{diagram(h)}")
+    for h in wanted[:_MAX_DIAGRAMS]:
+        marked = ["heads highlighted"]
+        if any(e.kind == "depends" for e in h.drawing.edges):
+            marked.append("depends_on dashed")
+        if h.new_revisions:
+            marked.append("this change's revisions outlined in blue")
+        title = f"**History of {code(h.environment)}** ({', '.join(marked)})"
+        # the drawing's own `%%` note is invisible once rendered
+        cut = "\n\nNot all of it fits here: `migcheck graph` draws more." if h.drawing.left_out else ""
+        drawn.append(f"{title}\n\n{diagram(h)}{cut}")
+    if len(wanted) > _MAX_DIAGRAMS:
+        more = len(wanted) - _MAX_DIAGRAMS
+        histories = "history" if more == 1 else "histories"
+        drawn[-1] += f"\n\n+{more} more {histories} with findings: run `migcheck graph` to draw them."
     return drawn
 
 

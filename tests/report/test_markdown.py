@@ -87,12 +87,15 @@ def test_the_render_dispatcher_passes_links_to_markdown() -> None:
     assert "/blob/" in render(result(finding()), "markdown", links=LINKS)
 
 
-def test_two_heads_draws_the_history_with_both_heads_highlighted(checked) -> None:
-    text = markdown(checked("broken", "two_heads"))
-    graph = text.split("```mermaid\n", 1)[1].split("```", 1)[0]
+def mermaid_of(text: str) -> str:
+    return text.split("```mermaid\n", 1)[1].split("```", 1)[0]
 
-    nodes = dict(re.findall(r'^\s+(r\d+)\["([^"]*)"\]$', graph, re.M))
-    assert graph.startswith("graph BT\n")
+
+def test_two_heads_draws_the_history_with_both_heads_highlighted(checked) -> None:
+    graph = mermaid_of(markdown(checked("broken", "two_heads")))
+
+    nodes = {n: text.split(":")[0] for n, text in re.findall(r'^\s+(r\d+)\["([^"]*)"\]$', graph, re.M)}
+    assert graph.startswith("flowchart BT\n")
     assert "classDef head " in graph
     highlighted = re.search(r"^\s+class (\S+) head$", graph, re.M)
     assert highlighted is not None
@@ -102,17 +105,87 @@ def test_two_heads_draws_the_history_with_both_heads_highlighted(checked) -> Non
 
 
 def test_mermaid_node_ids_are_generated_and_labels_cannot_close_their_quotes() -> None:
+    from helpers import rev
+
+    from migcheck.graph import RevisionGraph
+    from migcheck.graphshape import COMMENT_DEPTH, COMMENT_LIMITS, select
+
     evil = 'x"] --> y; click r0 "javascript:alert(1)'
-    h = history(
-        heads=(evil, "cccccccccccc"), edges=((evil, "bbbbbbbbbbbb"), ("cccccccccccc", "bbbbbbbbbbbb"))
-    )
-    graph = markdown(result(histories=(h,))).split("```mermaid\n", 1)[1].split("```", 1)[0]
+    revisions = [rev("b", None), rev(evil, "b", message=evil), rev("c", "b", message="%%{init: {}}%%\nx")]
+    drawing = select(RevisionGraph(revisions), COMMENT_DEPTH, limits=COMMENT_LIMITS)
+    graph = mermaid_of(markdown(result(finding(), histories=(replace(history(), drawing=drawing),))))
 
     assert "javascript" in graph  # the text survives, as a label only
+    assert "%%{" not in graph  # no directive smuggled in through a message
     for line in graph.splitlines()[1:]:
         assert re.fullmatch(
             r'\s+(r\d+\["[^"]*"\]|r\d+ --> r\d+|classDef head \S+|class [r\d,]+ head)', line
         ), line
+
+
+def test_only_a_history_with_graph_findings_is_drawn() -> None:
+    two = history(
+        heads=("cccccccccccc", "dddddddddddd"), edges=(("cccccccccccc", "b"), ("dddddddddddd", "b"))
+    )
+
+    assert "mermaid" not in markdown(result(histories=(two,)))  # two heads, but nothing wrong with them
+    assert "mermaid" not in markdown(result(finding(rule="MC201"), histories=(two,)))  # a drift finding
+    assert "mermaid" in markdown(result(finding(rule="MC110"), histories=(two,)))
+
+
+def test_at_most_three_histories_are_drawn_and_the_rest_are_counted() -> None:
+    names = [f"db{i}" for i in range(5)]
+    hs = tuple(history(heads=("c", "d"), edges=(("c", "b"), ("d", "b")), environment=n) for n in names)
+    text = markdown(result(*(finding(environment=n) for n in names), histories=hs))
+
+    assert text.count("```mermaid") == 3
+    assert [f"`{n}`" in text.split("```mermaid")[0] + text for n in names[:3]] == [True] * 3
+    assert "+2 more histories with findings: run `migcheck graph` to draw them." in text
+
+
+def test_a_drawn_history_shows_labels_depends_on_and_where_the_heads_diverged() -> None:
+    from helpers import rev
+
+    from migcheck.graph import RevisionGraph
+    from migcheck.graphshape import COMMENT_DEPTH, COMMENT_LIMITS, select
+
+    trunk = [
+        rev("base0", None),
+        *(rev(f"t{i:03d}", "base0" if i == 0 else f"t{i - 1:03d}") for i in range(40)),
+    ]
+    branches = [rev("e0", "t039", labels="expand"), rev("c0", "t039", labels="contract", depends="expand")]
+    graph = RevisionGraph([*trunk, *branches])
+    h = replace(history(), drawing=select(graph, COMMENT_DEPTH, limits=COMMENT_LIMITS))
+    graph_text = mermaid_of(markdown(result(finding(), histories=(h,))))
+
+    assert '["e0 (expand)"]' in graph_text
+    assert '["c0 (contract)"]' in graph_text
+    assert re.search(r"^\s+r\d+ -\.-> r\d+$", graph_text, re.M)  # depends_on, dashed
+    assert '["t039"]' in graph_text  # the fork point
+    assert "… " in graph_text and " revisions" in graph_text  # the trunk below, elided
+
+
+def test_a_thousand_revision_history_with_many_heads_keeps_the_comment_bounded() -> None:
+    from helpers import rev
+
+    from migcheck.graph import RevisionGraph
+    from migcheck.graphshape import COMMENT_DEPTH, COMMENT_LIMITS, select
+
+    revisions = [rev("r0000", None)]
+    for i in range(1, 1000):  # a trunk with a side branch of three every tenth revision: 100 heads
+        down = f"r{i - 1:04d}" if i % 10 else f"r{i - 10:04d}"
+        revisions.append(rev(f"r{i:04d}", down))
+    graph = RevisionGraph(revisions)
+    h = replace(history(revisions=1000), drawing=select(graph, COMMENT_DEPTH, limits=COMMENT_LIMITS))
+    many = [finding(message=f"problem {i}") for i in range(200)]
+    text = markdown(result(*many, histories=(h, replace(h, environment="other"))))
+
+    assert len(graph.heads()) > 50
+    assert len(text) <= MAX_COMMENT
+    drawing = mermaid_of(text)
+    assert len(re.findall(r" (?:-->|-\.->) ", drawing)) <= COMMENT_LIMITS.edges
+    assert len(drawing) <= COMMENT_LIMITS.chars
+    assert "Not all of it fits here: `migcheck graph` draws more." in text
 
 
 def test_a_clean_history_with_one_head_gets_no_diagram() -> None:
