@@ -124,7 +124,7 @@ def roundtrip_not_clean(ctx: DriftContext) -> Iterator[Finding]:
     yield roundtrip_not_clean.finding(
         f"revision {failure.revision!r} does not round-trip: {failure.error}",
         _revision_location(ctx, failure),
-        "make downgrade() undo every operation of upgrade(); then run `migcheck check --roundtrip` again",
+        "make downgrade() undo every operation of upgrade(); then check again with --roundtrip",
         revision=failure.revision,
     )
 
