@@ -33,27 +33,28 @@ URL_EXAMPLES = {
     "postgresql": "postgresql+psycopg://USER@HOST:5432/postgres",
     "mysql": "mysql+pymysql://USER@HOST:3306/",
 }
-# the same as the action's input, with a job service of that name (a container action reaches it by its name)
+# the same as the action's input, with a job service of that name (a container action reaches it by its name);
+# with no password, which migcheck would mask in every message, example or not
 _SERVICES = {
     "postgresql": (
-        "postgresql+psycopg://postgres:postgres@postgres:5432/postgres",
+        "postgresql+psycopg://postgres@postgres:5432/postgres",
         "services:\n"
         "  postgres:\n"
         "    image: postgres:16\n"
         "    env:\n"
-        "      POSTGRES_PASSWORD: postgres\n"
+        "      POSTGRES_HOST_AUTH_METHOD: trust\n"
         "    options: >-\n"
         "      --health-cmd pg_isready --health-interval 5s --health-timeout 5s --health-retries 10",
     ),
     "mysql": (
-        "mysql+pymysql://root:root@mysql:3306/mysql",
+        "mysql+pymysql://root@mysql:3306/mysql",
         "services:\n"
         "  mysql:\n"
         "    image: mysql:8\n"
         "    env:\n"
-        "      MYSQL_ROOT_PASSWORD: root\n"
+        '      MYSQL_ALLOW_EMPTY_PASSWORD: "yes"\n'
         "    options: >-\n"
-        '      --health-cmd "mysqladmin ping -proot" --health-interval 5s --health-timeout 5s --health-retries 10',
+        '      --health-cmd "mysqladmin ping" --health-interval 5s --health-timeout 5s --health-retries 10',
     ),
 }
 # SQLite's parser: `near "EXTENSION": syntax error`, `incomplete input`; Alembic's SQLite implementation:
@@ -128,11 +129,13 @@ def foreign_sql(outcome: DriftOutcome, revision_text: str | None) -> Foreign | N
     if outcome.target == "sqlite":
         return None  # the project runs on SQLite: the migration must too
     if outcome.target in KNOWN_DIALECTS:
-        return Foreign(outcome.target, f"the project is configured for {_name(outcome.target)}")
+        return Foreign(outcome.target, f"the project is configured for {dialect_name(outcome.target)}")
     found = _REVISION_DIALECT.search(revision_text or "")
     if found is not None:
         dialect = next(g for g in found.groups() if g)
-        return Foreign(dialect, f"the revision is written for {_name(dialect)} ({found.group(0).strip()})")
+        return Foreign(
+            dialect, f"the revision is written for {dialect_name(dialect)} ({found.group(0).strip()})"
+        )
     if failure.statement is not None and "syntax error" in failure.error.lower():
         for pattern, dialect, label in _FOREIGN:
             if pattern.search(failure.statement):
@@ -144,7 +147,7 @@ def foreign_sql_warning(
     environment: str, failure: Failure, where: str, foreign: Foreign, settings: Settings
 ) -> str:
     """The warning for a migration in another dialect's SQL: what failed, and exactly what to set."""
-    name = _name(foreign.dialect) if foreign.dialect else "another dialect"
+    name = dialect_name(foreign.dialect) if foreign.dialect else "another dialect"
     head = (
         f"{environment}: the graph checks ran, the drift check did not: revision {failure.revision!r} ({where})"
         f" is written for {name}, and the default SQLite scratch database cannot run it ({failure.error};"
@@ -196,5 +199,6 @@ def described(error: MissingPackage, environment: str) -> str:
     return first.removeprefix(f"{environment}: ")
 
 
-def _name(dialect: str) -> str:
+def dialect_name(dialect: str) -> str:
+    """A dialect as people write it: PostgreSQL, MySQL."""
     return _NAMES.get(dialect, dialect)
