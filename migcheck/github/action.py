@@ -240,6 +240,8 @@ def _publish(context: GitHubContext, inputs: Inputs, result: CheckResult, log: L
         _annotate(context, inputs, result, links, client, log)
     if wants_comment:
         _comment(context, inputs, result, links, client, log)
+    # `result` is in the action's words already (for_action); as_inputs() is left only the reporter's own
+    # words (`--fail-on error` -> `fail-on: error`), which it never lengthens: the limits still hold
     return as_inputs(markdown.render(result, links=links, limit=MAX_SUMMARY))
 
 
