@@ -10,7 +10,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from migcheck.errors import MigcheckError
 from migcheck.findings import Severity
@@ -21,6 +21,11 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 ExpectedHeads = int | tuple[str, ...] | None
+# `drift = "auto"` (the action's default): the drift check runs, but a project it cannot import for a missing
+# package, or migrations in another dialect's SQL on the default SQLite scratch database, give a warning
+# instead of "could not check" / MC202 (see migcheck/driftauto.py)
+DRIFT_AUTO: Literal["auto"] = "auto"
+Drift = bool | Literal["auto"]
 
 # `base = "auto"`: the current branch's upstream or origin/HEAD, chosen from the clone (migcheck.gitbase)
 BASE_AUTO = "auto"
@@ -52,7 +57,7 @@ class Settings:
     exit_zero: bool = False
     expected_heads: ExpectedHeads = None
     # drift check (MC2xx): the models against a scratch database built by the migrations
-    drift: bool = True
+    drift: Drift = True
     drift_only: bool = False
     roundtrip: bool = False
     database_url: str | None = None
@@ -64,6 +69,10 @@ class Settings:
     # checked root. Not a setting of its own: the CLI and the action choose it for the output they write
     paths_from: Path | None = None
     config_file: Path | None = field(default=None, compare=False)
+    # set by `migcheck github`, never read from a setting: advice names the action's inputs, not CLI flags
+    as_action: bool = False
+    # how messages name `base` when it is a commit id (the action: the PR's base branch, e.g. `main`)
+    base_label: str | None = None
 
 
 KEYS = (
@@ -155,8 +164,10 @@ def _convert(key: str, raw: Any, base: Path, setting: str) -> Any:
         return base / _text(raw, setting)
     if key in ("versions", "python_path"):
         return tuple(base / p for p in _names(raw, setting))
+    if key == "drift" and isinstance(raw, str) and raw.strip().lower() == DRIFT_AUTO:
+        return DRIFT_AUTO
     if key in ("drift", "drift_only", "roundtrip", "exit_zero"):
-        return _flag(raw, setting)
+        return _flag(raw, setting, also=(DRIFT_AUTO,) if key == "drift" else ())
     if key in ("database_url", "metadata", "base"):
         return _text(raw, setting)
     if key == "environments":
@@ -166,7 +177,7 @@ def _convert(key: str, raw: Any, base: Path, setting: str) -> Any:
     raise AssertionError(key)  # pragma: no cover - KEYS and _convert are kept in step
 
 
-def _flag(raw: Any, setting: str) -> bool:
+def _flag(raw: Any, setting: str, also: tuple[str, ...] = ()) -> bool:
     if isinstance(raw, bool):
         return raw
     words = {
@@ -181,7 +192,8 @@ def _flag(raw: Any, setting: str) -> bool:
     }
     if isinstance(raw, str) and raw.strip().lower() in words:
         return words[raw.strip().lower()]
-    raise MigcheckError(f"{setting}: expected true or false, got {raw!r}")
+    expected = f"true, false or {' or '.join(also)}" if also else "true or false"
+    raise MigcheckError(f"{setting}: expected {expected}, got {raw!r}")
 
 
 def _text(raw: Any, setting: str) -> str:

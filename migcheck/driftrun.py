@@ -52,7 +52,7 @@ def run_drift(
         notices += runner.redirect_notices()
         if failure is not None:
             notices += runner.notices
-            return DriftOutcome(runner.dialect, failure=failure), None
+            return DriftOutcome(runner.dialect, failure=failure, target=runner.target_dialect()), None
         if runner.uses_env_py and not runner.uses_scratch():
             advice = (
                 "--metadata names a Flask app, so its env.py ran: name the models instead (e.g. app:db)"

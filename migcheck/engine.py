@@ -14,15 +14,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from migcheck import histories, masking
+from migcheck import driftauto, histories, masking
 from migcheck.checks import REGISTRY, DriftContext, MergeContext, StatusContext, applicable, resolve_rules
 from migcheck.config import ExpectedHeads, Settings
 from migcheck.constants import ConstantResolver
 from migcheck.discover import Environment, discover
-from migcheck.errors import MigcheckError, describe_failure
+from migcheck.errors import MigcheckError, MissingPackage, describe_failure
 from migcheck.findings import Finding
 from migcheck.graph import RevisionGraph
 from migcheck.histories import History
+from migcheck.outcome import DriftOutcome
 from migcheck.progress import Progress, ProgressCallback, StepListener, listening
 from migcheck.result import BaseBranch, CheckResult, HistoryFacts, Split
 from migcheck.scripts import Revision, Unreadable
@@ -115,6 +116,8 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
             from migcheck.gitbase import read_base
 
             base = read_base(root, chosen.ref, env, resolver, shown_from)
+            if settings.base_label:
+                base = replace(base, ref=settings.base_label)
         loaded.append(
             LoadedEnvironment(
                 env,
@@ -129,6 +132,8 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
             )
         )
     timings = {"discover": discovered - started, "read": time.perf_counter() - discovered}
+    if chosen is not None and settings.base_label:
+        chosen = replace(chosen, ref=settings.base_label)  # the action's base branch by name, not its commit
     return Loaded(root, tuple(loaded), tuple(notices), timings, shown_from, chosen)
 
 
@@ -153,6 +158,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
     facts: list[HistoryFacts] = []
     splits: list[Split] = []
     notices = list(project.notices)
+    warnings: list[str] = []
     errors: list[str] = []
     check_time = drift_time = 0.0
     for loaded in project.environments:
@@ -187,7 +193,13 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
             t2 = time.perf_counter()
             try:
                 with listening(_progress_of(loaded.whole, progress)):
-                    env_findings += _drift(loaded, settings, project, notices)
+                    env_findings += _drift(loaded, settings, project, notices, warnings)
+            except MissingPackage as exc:
+                if not driftauto.lenient(settings):
+                    errors.append(_cannot_drift(env, str(exc)))
+                else:
+                    what = driftauto.described(exc, env.name)
+                    warnings.append(driftauto.missing_package_warning(env.name, exc.module, what, settings))
             except MigcheckError as exc:
                 errors.append(_cannot_drift(env, str(exc)))
             except Exception as exc:  # noqa: BLE001 - a bug of migcheck's must not hide the graph findings
@@ -206,6 +218,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
         fail_on=settings.fail_on,
         exit_zero=settings.exit_zero,
         notices=tuple(notices),
+        warnings=tuple(without_scratch_names(w) for w in warnings),
         timings={**timings, "total": time.perf_counter() - started},
         error="\n".join(errors) or None,
         base=project.base,
@@ -218,9 +231,10 @@ def _named(findings: Iterable[Finding], environment: str) -> list[Finding]:
 
 
 def _drift(
-    loaded: LoadedEnvironment, settings: Settings, project: Loaded, notices: list[str]
+    loaded: LoadedEnvironment, settings: Settings, project: Loaded, notices: list[str], warnings: list[str]
 ) -> list[Finding]:
-    """MC2xx for one environment, unless its revision graph is too broken to run the migrations."""
+    """MC2xx for one environment, unless its revision graph is too broken to run the migrations; under
+    `drift = "auto"`, a failure that is the setup's, not the project's, is a warning instead (driftauto)."""
     env, history = loaded.env, loaded.whole
     if not any(REGISTRY[code].input is DriftContext for code in loaded.rules):
         return []
@@ -242,6 +256,10 @@ def _drift(
     if ran is None:
         return []
     outcome, roundtrip = ran
+    excused = _excused(env.name, outcome, history, project.paths_from, settings)
+    if excused is not None:
+        warnings.append(excused)
+        return []
     context = DriftContext(history, outcome, project.paths_from, env.source == "flask-migrate", roundtrip)
     return [
         replace(
@@ -252,6 +270,30 @@ def _drift(
         )
         for f in applicable(loaded.rules, context)
     ]
+
+
+def _excused(
+    environment: str, outcome: DriftOutcome, history: History, root: Path, settings: Settings
+) -> str | None:
+    """The warning `drift = "auto"` gives instead of MC202, when the failure is the setup's (driftauto)."""
+    failure = outcome.failure
+    if failure is None or not driftauto.lenient(settings):
+        return None
+    if failure.missing_package is not None and failure.file is not None:
+        what = f"revision file {histories.display(failure.file, root)} raised {failure.error}"
+        return driftauto.missing_package_warning(environment, failure.missing_package, what, settings)
+    revision = history.graph.revisions.get(failure.revision or "")
+    text = None
+    if revision is not None:
+        try:
+            text = (root / revision.path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            pass
+    foreign = driftauto.foreign_sql(outcome, text)
+    if foreign is None:
+        return None
+    where = revision.path if revision is not None else environment
+    return driftauto.foreign_sql_warning(environment, failure, where, foreign, settings)
 
 
 def status(

@@ -10,6 +10,16 @@ class MigcheckError(Exception):
     """
 
 
+class MissingPackage(MigcheckError):
+    """The project's code (env.py, the models, a module they import) imports `module`, a top-level package that
+    is not installed where migcheck runs: the drift check cannot run until it is (`drift = "auto"` makes this a
+    warning)."""
+
+    def __init__(self, message: str, module: str) -> None:
+        super().__init__(message)
+        self.module = module
+
+
 class Terminated(SystemExit):
     """migcheck's own SIGTERM or SIGHUP (exit 143 or 129), raised so that `finally` blocks drop the scratch
     database.

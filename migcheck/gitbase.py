@@ -41,7 +41,7 @@ class BaseTree:
     """The base branch's tip (what the change merges into) and the fork point (where the change began):
     files on the tip but not at the fork were merged since the change branched off, not deleted by it."""
 
-    ref: str
+    ref: str  # how messages name the base: as --base gave it, or the PR's base branch (Settings.base_label)
     tip: Snapshot
     fork: Snapshot
 

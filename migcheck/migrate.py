@@ -18,18 +18,20 @@ from pathlib import Path
 from typing import Any
 
 from migcheck.discover import Environment
+from migcheck.driftauto import KNOWN_DIALECTS, URL_EXAMPLES
 from migcheck.envoptions import Configured, Recorder, default_options, model_schemas, static_keywords
 from migcheck.errors import MigcheckError, stops_migcheck
 from migcheck.models import (
     SourceLine,
     load_flask_app,
     load_metadata,
+    missing_package,
     project_context,
     source_lines,
     user_error,
 )
 from migcheck.outcome import Failure, Irreversible
-from migcheck.redirect import EngineRedirector, async_url
+from migcheck.redirect import EngineRedirector, async_url, family_of
 from migcheck.steps import (
     StepTracker,
     first_error_line,
@@ -49,11 +51,6 @@ _NO_METADATA = re.compile(r"^\s*target_metadata\s*(?::[^=]*)?=\s*None\s*$", re.M
 _ASYNC_ENV = re.compile(r"\b(?:async_engine_from_config|create_async_engine|AsyncEngine)\b")
 # Flask-Migrate's env.py files read the app's engine and models through Flask's current_app
 _FLASK_ENV = re.compile(r"\bcurrent_app\b")
-_KNOWN_DIALECTS = ("sqlite", "postgresql", "mysql", "mssql", "oracle")
-_URL_EXAMPLE = {
-    "postgresql": "postgresql+psycopg://USER@HOST:5432/postgres",
-    "mysql": "mysql+pymysql://USER@HOST:3306/",
-}
 _LOGGING_INI = """\
 # written by migcheck for an environment without an alembic.ini, so env.py's fileConfig() has one to read
 [alembic]
@@ -172,6 +169,9 @@ class Runner:
         self.dialect = self.engine.dialect.name
         self.env_py = env.script_location / "env.py"
         self.env_text = _read(self.env_py)
+        self.configured_url: str | None = (
+            None  # the project's own sqlalchemy.url, before migcheck offers its own
+        )
         self.config = self._config()
         self.tracker = StepTracker()
         self.output = UserOutput()
@@ -224,6 +224,7 @@ class Runner:
         if _ASYNC_ENV.search(self.env_text):
             # an async env.py builds its engine from this URL; hand it the async driver it expects
             offered = async_url(self.url, _configured_url(config))
+        self.configured_url = _configured_url(config)
         config.set_main_option("sqlalchemy.url", offered.replace("%", "%%"))
         return config
 
@@ -378,7 +379,13 @@ class Runner:
         locations = tuple(str(p) for p in self.env.version_locations)
         if not file or not os.path.abspath(file).startswith(locations):
             return None
-        return Failure(None, first_error_line(exc), file=os.path.abspath(file), line=line)
+        return Failure(
+            None,
+            first_error_line(exc),
+            file=os.path.abspath(file),
+            line=line,
+            missing_package=missing_package(exc, (self.cwd, *self.roots, *self.env.version_locations)),
+        )
 
     def _own_environment(self, target: str, downgrade: bool) -> None:
         from alembic.script import ScriptDirectory
@@ -576,14 +583,23 @@ class Runner:
                 f"{self.env.name}: env.py asked for {r.asked} ({r.function}); migcheck redirected it to its"
                 f" {self.dialect} scratch database"
             )
-            if r.family is not None and r.family != self.dialect and r.family in _KNOWN_DIALECTS:
-                example = _URL_EXAMPLE.get(r.family, f"{r.family}://USER@HOST/")
+            if r.family is not None and r.family != self.dialect and r.family in KNOWN_DIALECTS:
+                example = URL_EXAMPLES.get(r.family, f"{r.family}://USER@HOST/")
                 note += (
                     f"; your project uses {r.family}: to check on {r.family}, pass --database-url {example}"
                     " (a server where migcheck may create a scratch database)"
                 )
             notes.append(note)
         return notes
+
+    def target_dialect(self) -> str | None:
+        """The dialect the project is configured for: of a URL env.py asked for (and was redirected from), else
+        of its sqlalchemy.url; None when neither names a dialect migcheck knows (Alembic's `driver://`)."""
+        families = [r.family for r in self.redirector.redirects]
+        for family in (*families, family_of(self.configured_url) if self.configured_url else None):
+            if family in KNOWN_DIALECTS:
+                return family
+        return None
 
     def version_table(self) -> tuple[str, str | None]:
         """The version table and its schema: as env.py's configure() names them, else Alembic's default."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import importlib
+import importlib.util
 import inspect
 import os
 import sys
@@ -18,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from migcheck.errors import MigcheckError, stops_migcheck
+from migcheck.errors import MigcheckError, MissingPackage, stops_migcheck
 
 SourceLine = tuple[str, int]  # absolute file, line
 
@@ -83,10 +84,54 @@ def user_error(
     detail = "\n".join(lines)
     if isinstance(exc, ModuleNotFoundError) and os.environ.get("PRE_COMMIT") == "1":
         hint = _PRE_COMMIT_HINT + (f"; {hint}" if hint else "")
-    return MigcheckError(
-        f"{what} raised {_described(exc)}\n{detail}".rstrip()
-        + f"\n({hint + '; ' if hint else ''}the drift check runs your code; --no-drift skips it)"
+    message = f"{what} raised {_described(exc)}\n{detail}".rstrip() + (
+        f"\n({hint + '; ' if hint else ''}the drift check runs your code; --no-drift skips it)"
     )
+    missing = missing_package(exc, roots)
+    return MigcheckError(message) if missing is None else MissingPackage(message, missing)
+
+
+def missing_package(exc: BaseException, roots: Sequence[Path]) -> str | None:
+    """The top-level package `exc` says is not installed: `exc` is a ModuleNotFoundError (or an ImportError
+    raised `from` one, as packages do to say what to install) for a module whose top-level package neither
+    imports here nor lies in the project (`roots`, or a directory one level below one, such as `src/`).
+
+    None for anything else: the project's own module that is not on the path, a submodule that an installed
+    package lacks (another version), or any other error, which the drift check must not excuse.
+    Called while the project is on sys.path, so that its own packages are found too."""
+    current: BaseException | None = exc
+    seen: set[int] = set()
+    while isinstance(current, ImportError) and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ModuleNotFoundError) and current.name:
+            top = current.name.partition(".")[0]
+            return None if _importable(top) or _in_project(top, roots) else top
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _importable(name: str) -> bool:
+    if name in sys.modules:
+        return True
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return True  # there is something by that name, if a broken one: not a package to install
+
+
+def _in_project(name: str, roots: Sequence[Path]) -> bool:
+    for root in roots:
+        for directory in (root, *_subdirectories(root)):
+            if (directory / name).is_dir() or (directory / f"{name}.py").is_file():
+                return True
+    return False
+
+
+def _subdirectories(root: Path) -> list[Path]:
+    try:
+        return [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    except OSError:
+        return []
 
 
 def _machinery(file: str) -> bool:

@@ -29,6 +29,10 @@ class Failure:
     # set when the failure is in a revision file itself (it does not import), not in a migration step
     file: str | None = None
     line: int | None = None
+    # the SQL statement the database refused, when a database error failed the step
+    statement: str | None = None
+    # the top-level package a revision file imports that is not installed (models.missing_package)
+    missing_package: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,9 @@ class DriftOutcome:
     differences: tuple[Difference, ...] = ()
     failure: Failure | None = None
     skipped: str | None = None
+    # the dialect the project itself is configured for (its sqlalchemy.url, or a URL env.py asked for), when
+    # migcheck could tell: what a failure on a scratch database of another dialect is measured against
+    target: str | None = None
     sources: dict[tuple[str, str | None], tuple[str, int]] = field(default_factory=dict)
 
 

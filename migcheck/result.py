@@ -107,6 +107,9 @@ class CheckResult:
     # None: `--fail-on never`, nothing fails (a report-only rollout)
     fail_on: Severity | None = Severity.ERROR
     notices: tuple[str, ...] = ()
+    # what the user should act on although the check passed: with `drift = "auto"`, a drift check that did not
+    # run for a reason of the setup's (a package not installed, another dialect's SQL on SQLite), and what to set
+    warnings: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict, compare=False)
     # why part of the check could not run (the drift check of an environment, say); the findings of the
     # rest are still here, but a run that could not check everything never passes

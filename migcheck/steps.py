@@ -74,12 +74,32 @@ class StepTracker:
             return None
         script = getattr(self.step, "revision", None)
         revision = getattr(script, "revision", None)
-        return Failure(revision, self.error_line(exc), downgrade=not getattr(self.step, "is_upgrade", True))
+        return Failure(
+            revision,
+            self.error_line(exc),
+            downgrade=not getattr(self.step, "is_upgrade", True),
+            statement=self.statement(exc),
+        )
+
+    def statement(self, exc: BaseException) -> str | None:
+        """The SQL the database refused (of the error `error_line` names), when a database error failed the step."""
+        for error in _chain(self._cause(exc), through_orig=False):
+            statement = getattr(error, "statement", None)
+            if isinstance(statement, str):
+                return statement
+        return None
+
+    def _cause(self, exc: BaseException) -> BaseException:
+        """`exc`, or the step's first database error when `exc` is only its follow-on."""
+        first = self.first_error
+        if first is None or first is exc or not aborted_transaction(exc) or aborted_transaction(first):
+            return exc
+        return first
 
     def error_line(self, exc: BaseException) -> str:
         """What `exc` says, or the step's first database error when `exc` is only its follow-on."""
-        first = self.first_error
-        if first is None or first is exc or not aborted_transaction(exc) or aborted_transaction(first):
+        first = self._cause(exc)
+        if first is exc:
             return first_error_line(exc)
         return (
             f'{first_error_line(first)}; the statements after it failed with "current transaction is aborted"'

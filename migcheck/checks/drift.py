@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from migcheck.driftauto import URL_EXAMPLES, dialect_name, foreign_sql
 from migcheck.findings import Finding, Location, Severity, rule
 from migcheck.histories import History, display
 from migcheck.outcome import Difference, DriftOutcome, Failure, RoundTrip
@@ -80,14 +81,26 @@ def migration_fails(ctx: DriftContext) -> Iterator[Finding]:
 
     Fix: correct the migration's `upgrade()`. On SQLite many ALTERs need batch mode
     (`with op.batch_alter_table(...)`, or `render_as_batch=True` in env.py); to check on your real dialect
-    instead, pass `--database-url` of a PostgreSQL or MySQL server.
+    instead, pass `--database-url` of a PostgreSQL or MySQL server. When the SQL SQLite refused is another
+    dialect's (`CREATE EXTENSION`, `ALTER COLUMN ... TYPE ... USING` in a project configured for PostgreSQL),
+    the hint says so: the migration is fine, the scratch database is the wrong one (with `drift = "auto"`,
+    the action's default, this is a warning instead).
     """
     failure = ctx.outcome.failure
     if failure is None:
         return
     location = _revision_location(ctx, failure)
     hint = "fix the migration so it runs on an empty database"
-    if ctx.outcome.dialect == "sqlite" and re.search(r"alter|not support|no support", failure.error, re.I):
+    foreign = foreign_sql(ctx.outcome, _text(ctx, location.path))
+    if foreign is not None:
+        # not the migration's fault: SQLite is the wrong database to run it on
+        dialect = foreign.dialect or ""
+        hint = (
+            f"the migration is written for {dialect_name(dialect) if dialect else 'another dialect'}"
+            f" ({foreign.because}): check on that dialect with --database-url"
+            f" {URL_EXAMPLES.get(dialect, 'URL')} (a server where migcheck may create a scratch database)"
+        )
+    elif ctx.outcome.dialect == "sqlite" and re.search(r"alter|not support|no support", failure.error, re.I):
         hint += (
             "; SQLite cannot ALTER most things: use `with op.batch_alter_table(...)` (render_as_batch=True in"
             " env.py), or check on your real dialect with --database-url"
@@ -124,7 +137,7 @@ def roundtrip_not_clean(ctx: DriftContext) -> Iterator[Finding]:
     yield roundtrip_not_clean.finding(
         f"revision {failure.revision!r} does not round-trip: {failure.error}",
         _revision_location(ctx, failure),
-        "make downgrade() undo every operation of upgrade(); then run `migcheck check --roundtrip` again",
+        "make downgrade() undo every operation of upgrade(); then check again with --roundtrip",
         revision=failure.revision,
     )
 
@@ -159,6 +172,13 @@ def irreversible_revision(ctx: DriftContext) -> Iterator[Finding]:
 def _reason(error: str, kind: str) -> str:
     """The exception's own words, without the type already named in the sentence."""
     return error.removeprefix(kind).removeprefix(":").strip()
+
+
+def _text(ctx: DriftContext, path: str) -> str | None:
+    try:
+        return (ctx.paths_from / path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
 
 
 def _revision_location(ctx: DriftContext, failure: Failure) -> Location:

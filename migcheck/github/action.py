@@ -15,11 +15,12 @@ import contextlib
 import os
 import re
 import subprocess
+import tempfile
 import traceback
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from migcheck import masking
@@ -27,6 +28,7 @@ from migcheck.errors import EXIT_CANNOT_CHECK, MigcheckError, describe_failure, 
 from migcheck.github import ApiError, check_run, comment, connect, mask
 from migcheck.github.context import CODE_SAFE_EVENTS, GitHubContext, Inputs, remove_tokens, token_from
 from migcheck.github.log import Log, guarded_output
+from migcheck.github.wording import as_inputs, for_action
 from migcheck.report.printable import printable
 from migcheck.result import CheckResult
 
@@ -35,6 +37,10 @@ if TYPE_CHECKING:
     from migcheck.report import Links
 
 MAX_SUMMARY = 800_000  # GitHub takes 1 MiB of job summary per step; characters may take several bytes
+# The `result` output: the check passed / found what fails it / could not check (action.yml documents each).
+SUCCESS, FAILURE, ERROR = RESULTS = ("success", "failure", "error")
+# HOME inside a Docker action's container: the runner mounts $RUNNER_TEMP/_github_home of its host there
+CONTAINER_HOME = Path("/github/home")
 
 
 def run_action() -> int:
@@ -86,7 +92,7 @@ def _run(environ: Mapping[str, str], log: Log) -> int:
     if not report:
         from migcheck.report import text
 
-        report = f"## migcheck\n\n```\n{text.render(result)}```\n"
+        report = f"## migcheck\n\n```\n{as_inputs(text.render(result))}```\n"
     _write_summary(context.step_summary, log, report)
     try:
         _write_outputs(context, inputs, result, log)
@@ -105,14 +111,16 @@ def _check(context: GitHubContext, inputs: Inputs, log: Log) -> CheckResult:
     from migcheck.engine import run
 
     denied = None if context.code_safe or inputs.allow_untrusted_code else _why_not(context.event_name)
-    anyway = "set allow-untrusted-code: true (MIGCHECK_ALLOW_UNTRUSTED_CODE) to run it anyway"
+    anyway = "set the action's input `allow-untrusted-code: true` to run it anyway"
     if inputs.install and denied:
         log.warning(f"the install command was not run: {denied}; {anyway}")
     elif inputs.install:
         _install(inputs.install, context.workspace, log)
     # annotations, check runs, comment links and the log all show paths relative to the repository
     settings = replace(
-        load_settings(context.workspace / inputs.path, inputs.overrides), paths_from=context.workspace
+        load_settings(context.workspace / inputs.path, inputs.overrides),
+        paths_from=context.workspace,
+        as_action=True,
     )
     if settings.base == BASE_AUTO:
         # `auto` is for a developer's clone; in CI the base is the event's: the PR's base commit, or none
@@ -124,10 +132,13 @@ def _check(context: GitHubContext, inputs: Inputs, log: Log) -> CheckResult:
         settings = replace(settings, drift=False, drift_only=False)
     # what the project's code writes straight to the file descriptors is not defused: commands off meanwhile
     with log.framed() if settings.drift or settings.drift_only else contextlib.nullcontext():
-        result = run(settings)
+        checked = run(settings)
+    result = for_action(checked)
     from migcheck.report import text
 
-    log.untrusted(text.render(result))
+    log.untrusted(as_inputs(text.render(result)))
+    for warning in result.warnings:
+        log.warning(warning)
     return result
 
 
@@ -160,7 +171,8 @@ def _base_from_event(settings: Settings, context: GitHubContext, log: Log) -> Se
             " once merged"
         )
         return settings
-    return replace(settings, base=context.base_sha)
+    # checked at the exact commit, named as the reader knows it (`after merge main will have 2 heads`)
+    return replace(settings, base=context.base_sha, base_label=context.base_ref)
 
 
 def _install(command: str, workspace: Path, log: Log) -> None:
@@ -172,7 +184,9 @@ def _install(command: str, workspace: Path, log: Log) -> None:
         )
     except OSError as exc:
         log.command("endgroup")
-        raise MigcheckError(f"MIGCHECK_INSTALL: cannot run {command!r}: {exc.strerror or exc}") from None
+        raise MigcheckError(
+            f"the action's `install` command {command!r} cannot run: {exc.strerror or exc}"
+        ) from None
     output = done.stdout.decode("utf-8", "replace")
     if output:
         log.untrusted(output)
@@ -180,7 +194,7 @@ def _install(command: str, workspace: Path, log: Log) -> None:
     if done.returncode != 0:
         tail = "\n".join(output.rstrip().splitlines()[-20:])
         raise MigcheckError(
-            f"MIGCHECK_INSTALL: {command!r} failed with exit code {done.returncode}"
+            f"the action's `install` command {command!r} failed with exit code {done.returncode}"
             + (f":\n{tail}" if tail else "")
         )
 
@@ -203,7 +217,9 @@ def _publish(context: GitHubContext, inputs: Inputs, result: CheckResult, log: L
         _annotate(context, inputs, result, links, client, log)
     if wants_comment:
         _comment(context, inputs, result, links, client, log)
-    return markdown.render(result, links=links, limit=MAX_SUMMARY)
+    # `result` is in the action's words already (for_action); as_inputs() is left only the reporter's own
+    # words (`--fail-on error` -> `fail-on: error`), which it never lengthens: the limits still hold
+    return as_inputs(markdown.render(result, links=links, limit=MAX_SUMMARY))
 
 
 def _annotate(
@@ -221,8 +237,8 @@ def _annotate(
             name="migcheck" if inputs.path == "." else f"migcheck ({inputs.path})",
             sha=context.sha,
             findings=result.findings,
-            title=verdict(result),
-            summary=markdown.render(result, links=links, limit=check_run.MAX_SUMMARY),
+            title=as_inputs(verdict(result)),
+            summary=as_inputs(markdown.render(result, links=links, limit=check_run.MAX_SUMMARY)),
             success=result.exit_code == 0,
             details_url=context.run_url,
             token=context.token,
@@ -270,7 +286,7 @@ def _comment(
     assert context.pr_number is not None
     if client is None:
         if context.token is None and comment.wanted(inputs.comment, failed):
-            log.warning("no GitHub token (the github_token input): the PR comment was not posted")
+            log.warning("no GitHub token (the action's `github-token` input): the PR comment was not posted")
         return
     try:
         done = comment.update(
@@ -278,8 +294,8 @@ def _comment(
             context.repository,
             context.pr_number,
             mark=mark,
-            report=markdown.render(result, links=links, limit=room),
-            resolved=markdown.resolved_note(result, links=links),
+            report=as_inputs(markdown.render(result, links=links, limit=room)),
+            resolved=as_inputs(markdown.resolved_note(result, links=links)),
             failed=failed,
             mode=inputs.comment,
             token=context.token,
@@ -318,32 +334,42 @@ def _quote(text: str) -> str:
 def _write_outputs(context: GitHubContext, inputs: Inputs, result: CheckResult, log: Log) -> None:
     from migcheck.report import json as json_report
 
-    # RUNNER_TEMP names a directory of the runner's host: inside a container action it does not exist,
-    # and the workspace (mounted at the same relative place for every step) is where a later step looks
-    temp = context.runner_temp
-    folder = temp if temp is not None and temp.is_dir() else context.workspace
     slug = "" if inputs.path == "." else "-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", inputs.path).strip("-")
-    report = folder / f"migcheck-report{slug}.json"
+    report, shown = report_path(context, f"migcheck-report{slug}.json")
     try:
         report.write_text(json_report.render(result), encoding="utf-8")
     except OSError as exc:
         log.warning(f"cannot write the JSON report {report}: {exc.strerror or exc}")
-    shown = report.relative_to(context.workspace) if folder == context.workspace else report
+        shown = ""
     heads = dict.fromkeys(p.revision for h in result.histories for p in h.heads)
     set_outputs(
         context.output,
         {
-            "result": "error"
-            if result.error is not None
-            else "success"
-            if result.exit_code == 0
-            else "failure",
+            "result": ERROR if result.error is not None else SUCCESS if result.exit_code == 0 else FAILURE,
             "heads": ",".join(heads),
             "findings": str(len(result.findings)),
-            "report": shown.as_posix(),
+            "report": shown,
         },
         log,
     )
+
+
+def report_path(context: GitHubContext, name: str) -> tuple[Path, str]:
+    """Where to write the JSON report, and its path as a later step of the job sees it; never the checkout.
+
+    A later step runs on the runner's host (or in a container of its own), so the file must be somewhere the
+    host can read: RUNNER_TEMP when this process sees it (a run step, a composite action); inside the Docker
+    action's container RUNNER_TEMP names a host directory that is not mounted, but HOME (/github/home) is the
+    host's $RUNNER_TEMP/_github_home, so the file goes there and the output names the host's path.
+    """
+    temp, home = context.runner_temp, context.home
+    if temp is not None and temp.is_dir():
+        return temp / name, str(temp / name)
+    if home is not None and home == CONTAINER_HOME and home.is_dir():
+        shown = PurePosixPath(temp.as_posix(), "_github_home", name) if temp is not None else home / name
+        return home / name, str(shown)
+    path = Path(tempfile.gettempdir()) / name  # not a job at all (a local try): anywhere but the checkout
+    return path, str(path)
 
 
 def set_outputs(path: Path | None, values: Mapping[str, str], log: Log) -> None:
@@ -373,11 +399,11 @@ def _could_not_check_all(message: str, log: Log) -> None:
 
 
 def _cannot_check(message: str, log: Log, summary: Path | None, output: Path | None) -> int:
-    message = mask(message, log.token)
+    message = as_inputs(mask(message, log.token))
     log.error(message)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         log.command("error", message, title="migcheck")
     log.notes.append(f"## migcheck could not check\n\n```\n{message}\n```")
     _write_summary(summary, log, "")
-    set_outputs(output, {"result": "error"}, log)
+    set_outputs(output, {"result": ERROR}, log)
     return EXIT_CANNOT_CHECK

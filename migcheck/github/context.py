@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from migcheck.config import DRIFT_AUTO
 from migcheck.errors import MigcheckError
 from migcheck.github.comment import identity
 from migcheck.masking import TOKEN_VARIABLES
@@ -54,6 +55,10 @@ class GitHubContext:
     token: str | None = field(default=None, repr=False)
     # the PR's base commit: what the change merges into (MC110-MC112 check against it)
     base_sha: str | None = None
+    # the PR's base branch (`main`): how messages name base_sha
+    base_ref: str | None = None
+    # HOME: inside the action's container /github/home, which the runner mounts from $RUNNER_TEMP/_github_home
+    home: Path | None = None
     job: str | None = None  # GITHUB_JOB: the job's id in the workflow (the same for every leg of a matrix)
 
     @property
@@ -83,6 +88,7 @@ class GitHubContext:
         if not isinstance(repository, str) or repository.count("/") != 1:
             raise MigcheckError(f"GITHUB_REPOSITORY must be owner/name, got {repository!r}")
         pr_number, sha, from_fork, base_sha = None, get("GITHUB_SHA"), False, None
+        base_ref = get("GITHUB_BASE_REF")
         if event_name in PULL_REQUEST_EVENTS:
             pr_number = event.get("number", _dig(event, "pull_request", "number"))
             if not isinstance(pr_number, int) or isinstance(pr_number, bool):
@@ -90,6 +96,7 @@ class GitHubContext:
             # GITHUB_SHA is the PR's merge commit; findings, links and check runs belong to its head commit
             sha = _dig(event, "pull_request", "head", "sha") or sha
             base_sha = _dig(event, "pull_request", "base", "sha")
+            base_ref = _dig(event, "pull_request", "base", "ref") or base_ref
             head_repo = _dig(event, "pull_request", "head", "repo")
             base_repo = _dig(event, "pull_request", "base", "repo", "full_name") or repository
             # a deleted fork leaves head.repo null: it was a fork all the same
@@ -112,6 +119,8 @@ class GitHubContext:
             pr_number=pr_number,
             from_fork=from_fork,
             base_sha=base_sha if isinstance(base_sha, str) and _SHA.match(base_sha) else None,
+            base_ref=base_ref if isinstance(base_ref, str) and base_ref.strip() else None,
+            home=_path(get("HOME")),
             step_summary=_path(get("GITHUB_STEP_SUMMARY")),
             output=_path(get("GITHUB_OUTPUT")),
             runner_temp=_path(get("RUNNER_TEMP")),
@@ -212,6 +221,36 @@ def _path(value: str | None) -> Path | None:
     return Path(value) if value else None
 
 
+# The action's inputs, by the MIGCHECK_* variable action.yml's runs.env sets from each (a test keeps this in step
+# with action.yml): what a message names when it speaks of a variable under the action.
+INPUTS: dict[str, str] = {
+    "path": "MIGCHECK_PATH",
+    "alembic-config": "MIGCHECK_ALEMBIC_CONFIG",
+    "database-url": "MIGCHECK_DATABASE_URL",
+    "metadata": "MIGCHECK_METADATA",
+    "install": "MIGCHECK_INSTALL",
+    "fail-on": "MIGCHECK_FAIL_ON",
+    "select": "MIGCHECK_SELECT",
+    "ignore": "MIGCHECK_IGNORE",
+    "comment": "MIGCHECK_COMMENT",
+    "comment-key": "MIGCHECK_COMMENT_KEY",
+    "annotations": "MIGCHECK_ANNOTATIONS",
+    "github-token": "MIGCHECK_GITHUB_TOKEN",
+    "allow-untrusted-code": "MIGCHECK_ALLOW_UNTRUSTED_CODE",
+    "base-ref": "MIGCHECK_BASE",
+    "expected-heads": "MIGCHECK_EXPECTED_HEADS",
+    "drift": "MIGCHECK_DRIFT",
+    "roundtrip": "MIGCHECK_ROUNDTRIP",
+}
+_INPUT_OF = {var: name for name, var in INPUTS.items()}
+
+
+def input_name(variable: str) -> str:
+    """How a message names the setting that `variable` holds: the action's input (`fail-on`), else the variable
+    itself (a MIGCHECK_* variable with no input is set in the step's `env:`)."""
+    return _INPUT_OF.get(variable, variable)
+
+
 # The `migcheck check` flags, by the env var each one reads and the Settings key it sets: the action's
 # inputs are these flags (a test keeps this list in step with the `check` command).
 CHECK_FLAGS: tuple[tuple[str, str], ...] = (
@@ -255,7 +294,9 @@ class Inputs:
 
         mode = (get("MIGCHECK_COMMENT") or "on-failure").lower()
         if mode not in COMMENT_MODES:
-            raise MigcheckError(f"MIGCHECK_COMMENT: {mode!r} is not one of {', '.join(COMMENT_MODES)}")
+            raise MigcheckError(
+                f"{input_name('MIGCHECK_COMMENT')}: {mode!r} is not one of {', '.join(COMMENT_MODES)}"
+            )
         overrides: dict[str, Any] = {}
         for var, key in CHECK_FLAGS:
             raw = get(var)
@@ -266,6 +307,8 @@ class Inputs:
                 # relative to the repository, as the same flag is relative to the directory `check` runs in
                 value = tuple(str(workspace / p) for p in value) if key in _LISTS else str(workspace / value)
             overrides[key] = value
+        # the action's default (action.yml's too): a drift check that cannot run for the setup's reasons warns
+        overrides.setdefault("drift", DRIFT_AUTO)
         path = get("MIGCHECK_PATH") or "."
         # the inputs as written (paths not yet made absolute: the workspace differs from runner to runner)
         written = {var: raw for var, _ in CHECK_FLAGS if (raw := get(var)) is not None}
@@ -285,5 +328,5 @@ def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
     if not raw:
         return default
     if raw not in _BOOLS:
-        raise MigcheckError(f"{name}: expected true or false, got {raw!r}")
+        raise MigcheckError(f"{input_name(name)}: expected true or false, got {raw!r}")
     return _BOOLS[raw]

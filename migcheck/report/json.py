@@ -80,6 +80,8 @@ def document(result: CheckResult) -> dict[str, Any]:
         ],
         "findings": [finding_dict(f) for f in result.findings],
         "notices": list(result.notices),
+        # what to act on although nothing failed: a drift check `drift = "auto"` could not run, and what to set
+        "warnings": list(result.warnings),
         # why part of the check could not run (then exit_code is 2); null when everything was checked
         "error": result.error,
         # the git ref the merge result was checked against; source: option, upstream or origin/HEAD (auto)

@@ -119,7 +119,21 @@ def _summary(result: CheckResult) -> list[str]:
     if result.error is not None:
         # the reason holds the user's own traceback lines: a code block keeps them readable and inert
         lines.append("**Why:**\n\n" + _fenced(_clip(result.error.strip(), _MAX_HINT), "text"))
+    lines += [_warning(w) for w in result.warnings]
     return lines
+
+
+def _warning(text: str) -> str:
+    """A check that did not run although nothing failed (`drift = "auto"`): what to set, its example fenced."""
+    pieces = _clip(text, _MAX_HINT).split("```")
+    shown = []
+    for i, piece in enumerate(pieces):
+        if i % 2:  # inside a fence: its first line names the language
+            lang, _, body = piece.partition("\n")
+            shown.append(_fenced(body.strip("\n"), lang.strip()))
+        elif piece.strip():
+            shown.append(inline(" ".join(piece.split())))
+    return "⚠️ **warning:** " + "\n\n".join(shown)
 
 
 def _footer(links: Links | None) -> str:

@@ -85,6 +85,7 @@ def render(result: CheckResult, *, color: bool = False) -> str:
         lines += [f"  {h.environment}: {_shape(h)}" for h in result.histories]
     lines += [_finding(f, color, several) for f in result.findings]
     lines += [f"note: {n}" for n in result.notices]
+    lines += [f"warning: {w}" for w in result.warnings]
     return _shown("\n".join(lines) + "\n")
 
 

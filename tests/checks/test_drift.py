@@ -234,7 +234,7 @@ def test_mc203_a_downgrade_that_does_not_undo_its_upgrade_is_an_error_at_def_dow
         finding.message == "revision 'b' does not round-trip: after downgrade the schema still has table user"
     )
     assert finding.hint == (
-        "make downgrade() undo every operation of upgrade(); then run `migcheck check --roundtrip` again"
+        "make downgrade() undo every operation of upgrade(); then check again with --roundtrip"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ from fake_api import FakeGitHub
 from jobs import EVENTS, MERGE_SHA, PR_HEAD_SHA, TOKEN, read_outputs
 
 from migcheck.errors import MigcheckError
-from migcheck.github.action import Log, set_outputs
+from migcheck.github import action as action_module
+from migcheck.github.action import RESULTS, Log, set_outputs
 from migcheck.github.context import GitHubContext
 
 pytest_plugins = ["action_fixtures"]  # the fixtures: api, action, broken, clean
@@ -91,11 +93,53 @@ def test_a_multiline_output_uses_a_delimiter(tmp_path: Path) -> None:
     assert read_outputs(out) == {"result": "failure", "notes": "line one\nline two"}
 
 
-def test_in_a_container_action_the_report_goes_to_the_workspace(
-    action, api: FakeGitHub, broken: Path
+def test_in_a_container_action_the_report_goes_to_home_and_the_output_names_the_hosts_path(
+    action, api: FakeGitHub, broken: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # RUNNER_TEMP names a directory of the host, which a Docker action does not see
-    outcome = action(broken, RUNNER_TEMP="/home/runner/work/_temp", MIGCHECK_COMMENT="never")
+    # Inside the Docker action RUNNER_TEMP names a directory of the host that is not mounted; HOME is
+    # /github/home, which the runner mounts from $RUNNER_TEMP/_github_home (here a directory of the test's)
+    home = tmp_path / "github_home"
+    home.mkdir()
+    monkeypatch.setattr(action_module, "CONTAINER_HOME", home)
+    host_temp = "/home/runner/work/_temp"
 
-    assert outcome.outputs["report"] == "migcheck-report.json"
-    assert (broken / "migcheck-report.json").is_file()
+    outcome = action(broken, RUNNER_TEMP=host_temp, HOME=str(home), MIGCHECK_COMMENT="never")
+
+    assert outcome.outputs["report"] == f"{host_temp}/_github_home/migcheck-report.json"
+    document = json.loads((home / "migcheck-report.json").read_text(encoding="utf-8"))
+    assert document["exit_code"] == outcome.exit_code == 1
+    assert not list(broken.rglob("migcheck-report*.json"))  # never into the checkout
+
+
+def test_without_runner_temp_or_the_containers_home_the_report_still_stays_out_of_the_checkout(
+    action, api: FakeGitHub, broken: Path, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"  # a HOME that is not the container's /github/home
+    home.mkdir()
+
+    outcome = action(broken, RUNNER_TEMP="/home/runner/work/_temp", HOME=str(home), MIGCHECK_COMMENT="never")
+
+    report = Path(outcome.outputs["report"])
+    assert report.is_absolute() and report.is_file()
+    assert not report.is_relative_to(broken) and not list(broken.rglob("migcheck-report*.json"))
+    assert not report.is_relative_to(home)
+
+
+def test_the_outputs_take_the_values_action_yml_documents(
+    action, api: FakeGitHub, clean: Path, broken: Path
+) -> None:
+    passed = action(clean, MIGCHECK_COMMENT="never")
+    failed = action(broken, MIGCHECK_COMMENT="never")
+    could_not = action(broken, MIGCHECK_COMMENT="sometimes")
+
+    assert [o.outputs["result"] for o in (passed, failed, could_not)] == list(RESULTS)
+    assert passed.outputs["heads"] == "cccccccccccc" and passed.outputs["findings"] == "0"
+    assert len(failed.outputs["heads"].split(",")) == 2 and int(failed.outputs["findings"]) >= 1
+    assert Path(passed.outputs["report"]).is_file() and Path(failed.outputs["report"]).is_file()
+    assert could_not.outputs == {"result": "error"}  # the inputs could not be read: nothing else is known
+
+
+def test_the_prs_base_branch_is_read_from_the_event() -> None:
+    context = GitHubContext.from_env(environ("pull_request"))
+
+    assert context.base_ref == "main"

@@ -63,7 +63,8 @@ def test_other_events_run_only_the_graph_checks(action, api: FakeGitHub, tmp_pat
     install, drift = outcome.warnings()
     assert f"the install command was not run: under {event} " in install
     assert f"drift check not run: under {event} " in drift
-    assert "set allow-untrusted-code: true" in drift
+    assert "set the action's input `allow-untrusted-code: true`" in drift
+    assert "MIGCHECK_" not in install + drift
     assert "drift check not run" in outcome.summary
 
 

@@ -3,6 +3,7 @@ and a merge queue, whose checkout is the merge result itself (MC101)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from fake_api import FakeGitHub
@@ -38,6 +39,12 @@ def test_a_pr_is_checked_against_the_base_commit_of_its_event(
 
     assert outcome.exit_code == 1
     assert "MC110" in outcome.summary and "after merge" in outcome.summary
+    # named as the reader knows it: the PR's base branch (the event's base.ref), not its commit id
+    report = json.loads(Path(outcome.outputs["report"]).read_text(encoding="utf-8"))
+    [mc110] = [f for f in report["findings"] if f["rule"] == "MC110"]
+    assert mc110["message"].startswith("after merge main will have 2 heads: ")
+    assert "migcheck fix --base main --write" in mc110["hint"]
+    assert base_sha not in outcome.summary + outcome.stdout + json.dumps(report)
     [created] = [r for r in outcome.requests if r.method == "POST" and r.path.endswith("/comments")]
     assert MARKER in created.body["body"] and "MC110" in created.body["body"]
 
@@ -56,7 +63,8 @@ def test_base_auto_in_the_project_still_checks_the_pr_against_its_event_base(
     outcome = action(repo, event_path=event)
 
     assert outcome.exit_code == 1
-    assert f"after merge {base_sha} will have 2 heads" in outcome.summary
+    # the PR's base branch by name (the event's base.ref), checked at the event's base commit
+    assert "after merge main will have 2 heads" in outcome.summary
     assert "base branch:" not in outcome.stdout
 
 

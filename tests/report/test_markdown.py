@@ -389,3 +389,18 @@ def test_a_check_that_could_not_run_says_why_above_the_findings() -> None:
     assert "```text\nmigrations: env.py raised SystemExit(0)\n  File 'env.py', line 3\n```" in body
     assert body.index("```text") < body.index("`MC101` multiple-heads")
     assert resolved_note(failed) == body  # never "Resolved" while part of the check could not run
+
+
+def test_a_drift_check_auto_did_not_run_is_a_warning_after_the_verdict_with_its_example_fenced() -> None:
+    said = (
+        "migrations: the graph checks ran, the drift check did not: set the action's input"
+        " `database-url: postgresql+psycopg://postgres@postgres:5432/postgres` and give the job a service:\n"
+        "```yaml\nservices:\n  postgres:\n    image: postgres:16\n```\nor set `drift: false`"
+    )
+    text = markdown(replace(result(), warnings=(said,)))
+
+    verdict_line, warning = text.split("\n\n", 2)[:2]
+    assert verdict_line.startswith("✅ **migcheck: no problems**")
+    assert warning.startswith("⚠️ **warning:** migrations: the graph checks ran, the drift check did not")
+    assert "```yaml\nservices:\n  postgres:\n    image: postgres:16\n```" in text
+    assert "or set `drift: false`" in text
