@@ -60,6 +60,8 @@ class Settings:
     python_path: tuple[Path, ...] = ()
     # a git ref of the branch the change will merge into (MC11x), or BASE_AUTO
     base: str | None = None
+    # reuse what each revision file read as last time (migcheck.readcache); False: read and write no cache
+    cache: bool = True
     config_file: Path | None = field(default=None, compare=False)
 
 
@@ -79,6 +81,7 @@ KEYS = (
     "metadata",
     "python_path",
     "base",
+    "cache",
 )
 _ENV_KEYS = ("path", "select", "ignore", "expected_heads")
 
@@ -152,7 +155,7 @@ def _convert(key: str, raw: Any, base: Path, setting: str) -> Any:
         return base / _text(raw, setting)
     if key in ("versions", "python_path"):
         return tuple(base / p for p in _names(raw, setting))
-    if key in ("drift", "drift_only", "roundtrip", "exit_zero"):
+    if key in ("drift", "drift_only", "roundtrip", "exit_zero", "cache"):
         return _flag(raw, setting)
     if key in ("database_url", "metadata", "base"):
         return _text(raw, setting)

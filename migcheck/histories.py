@@ -20,9 +20,9 @@ from migcheck.discover import Environment
 from migcheck.errors import MigcheckError
 from migcheck.gitbase import BaseTree
 from migcheck.graph import RevisionGraph
+from migcheck.readcache import ReadCache
 from migcheck.result import HistoryFacts, Point, Split
-from migcheck.scripts import Revision, Unreadable, iter_revision_files, read_revision
-from migcheck.syntaxcache import CompileCache, cache_file
+from migcheck.scripts import Revision, Unreadable, iter_revision_files
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ class History:
 def live_heads(graph: RevisionGraph) -> list[str]:
     """Heads, less those cut off by a missing down_revision (MC102 reports those, not MC101)."""
     orphaned = {d.revision.id for d in graph.dangling if d.kind == "down_revision"}
+    if not orphaned:
+        return graph.heads()  # no walk needed: nothing is cut off
     return [h for h in graph.heads() if not orphaned & graph.ancestors(h)]
 
 
@@ -84,9 +86,16 @@ def display(path: str | Path, root: Path) -> str:
 
 
 def read_environment(
-    env: Environment, root: Path, resolver: ConstantResolver, notices: list[str]
+    env: Environment,
+    root: Path,
+    resolver: ConstantResolver,
+    notices: list[str],
+    cache: ReadCache | None = None,
 ) -> tuple[list[Revision], list[Unreadable]]:
-    """Every revision file of `env`, read statically; what cannot be read comes back as `Unreadable`."""
+    """Every revision file of `env`, read statically; what cannot be read comes back as `Unreadable`.
+
+    `cache` remembers what each file read as between runs (default: the user's cache, unless MIGCHECK_NO_CACHE).
+    """
     revisions: list[Revision] = []
     unreadable: list[Unreadable] = []
     for location in env.version_locations:
@@ -99,12 +108,15 @@ def read_environment(
     # Parsing allocates many short-lived AST nodes that hold no cycles; the cyclic GC only slows that down.
     gc_was_enabled = gc.isenabled()
     gc.disable()
-    compiled = CompileCache(cache_file())
+    reads = cache if cache is not None else ReadCache.open(root)
+    prefix = os.path.join(root, "")
     try:
         for file in iter_revision_files(
             env.version_locations, recursive=env.recursive, sourceless=env.sourceless
         ):
-            item = read_revision(file, display(file, root), resolver, compiled)
+            # display(file, root), without redoing its join for each of 10,000 files
+            shown = file[len(prefix) :] if file.startswith(prefix) else file
+            item = reads.read(file, shown.replace(os.sep, "/") if os.sep != "/" else shown, resolver)
             if isinstance(item, Revision):
                 revisions.append(item)
             else:
@@ -117,7 +129,7 @@ def read_environment(
     finally:
         if gc_was_enabled:
             gc.enable()
-    compiled.save()
+    reads.save()
     return revisions, unreadable
 
 
