@@ -156,6 +156,7 @@ _versions = click.option(
 @click.option(
     "--cache/--no-cache",
     default=None,
+    envvar="MIGCHECK_CACHE",
     help="Reuse what each revision file read as last time, from the user's cache directory (MIGCHECK_CACHE_DIR);"
     " --no-cache reads and writes no cache (as MIGCHECK_NO_CACHE=1).  [default: cache]",
 )

@@ -20,7 +20,8 @@ content hash matches is not parsed again, so a fresh checkout with a restored ca
 
 Safety: written whole to a temporary file and renamed into place (concurrent runs: the last writer wins, never a
 mix); carries an identity and a SHA-256 of its payload, so a truncated, corrupt or foreign file is ignored, never
-trusted; only a file owned by the current user is read; it is marshal data of plain tuples (marshal cannot build
+trusted; in the default directory only a file owned by the current user is read (a directory named in
+`MIGCHECK_CACHE_DIR` is the user's choice: CI restores it as another user); it is marshal data of plain tuples (marshal cannot build
 objects that run code on load, as pickle can), turned back into `Revision`/`Unreadable` field by field.
 """
 
@@ -218,7 +219,9 @@ class ReadCache:
             return
         try:
             status = os.fstat(fd)
-            mine = not hasattr(os, "getuid") or status.st_uid == os.getuid()
+            # in the default, per-user directory only the user's own file counts; a directory named in
+            # MIGCHECK_CACHE_DIR was chosen, and in CI its files are restored by another user than the action's
+            mine = _chosen() or not hasattr(os, "getuid") or status.st_uid == os.getuid()
             if not stat.S_ISREG(status.st_mode) or not mine or status.st_size > _MAX_BYTES:
                 return  # another user's file, or not a file: never trusted
             blob = _read_all(fd, status.st_size)
@@ -258,12 +261,15 @@ class ReadCache:
         payload = marshal.dumps((self._identity, latest, entries))
         temporary = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            chosen = _chosen()
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o755 if chosen else 0o700)
             with tempfile.NamedTemporaryFile(
                 "wb", dir=self.path.parent, prefix=".reads-", suffix=".tmp", delete=False
             ) as fh:
                 temporary = fh.name
                 fh.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+                if chosen:  # readable by the CI step that saves it (actions/cache runs as another user)
+                    os.chmod(temporary, 0o644)
             os.replace(temporary, self.path)
             temporary = None
         except OSError:
@@ -276,6 +282,11 @@ class ReadCache:
                     pass
         self._changed = False
         self.compiled.save()
+
+
+def _chosen() -> bool:
+    """Whether the cache directory was named in MIGCHECK_CACHE_DIR (rather than the user's own default)."""
+    return bool(os.environ.get("MIGCHECK_CACHE_DIR", "").strip())
 
 
 def _read_all(fd: int, size: int) -> bytes:

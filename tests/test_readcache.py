@@ -234,9 +234,11 @@ def test_a_spoilt_cache_is_ignored_and_replaced(
 @pytest.mark.skipif(
     not hasattr(os, "getuid") or os.getuid() != 0, reason="needs root to chown the cache file"
 )
-def test_a_cache_file_another_user_owns_is_never_read(
-    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_cache_file_another_user_owns_is_never_read_from_the_default_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("MIGCHECK_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
     root = make_tree(tmp_path, ("a", None), ("b", "a"))
     rules(root)
     stored = cache_path(root.resolve())
@@ -299,3 +301,21 @@ def test_concurrent_runs_never_leave_a_corrupt_cache(cache_dir: Path, tmp_path: 
         for root in roots:
             assert len(ReadCache.open(root.resolve())._entries) == 60
     assert not [p for p in cache_dir.iterdir() if p.name.startswith(".")]  # no temporary file left behind
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "getuid") or os.getuid() != 0, reason="needs root to chown the cache file"
+)
+def test_a_chosen_cache_directory_is_shared_with_the_ci_step_that_saves_and_restores_it(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # actions/cache saves and restores as the runner's user; the action's container runs as root
+    root = make_tree(tmp_path, ("a", None), ("b", "a"))
+    rules(root)
+    stored = cache_path(root.resolve())
+    assert stored is not None and stored.stat().st_mode & 0o777 == 0o644
+    os.chown(stored, 12345, 12345)
+    files = parsed(monkeypatch)
+
+    assert rules(root) == []
+    assert files == []
