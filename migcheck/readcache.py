@@ -122,7 +122,10 @@ class ReadCache:
             return read_revision(file, display, resolver, self.compiled)
         entry = self._entries.get(file)
         if entry is not None:
-            value = self._reuse(file, display, entry)
+            try:
+                value = self._reuse(file, display, entry)
+            except (TypeError, ValueError):  # an entry of another shape: read the file instead
+                value = None
             if value is not None:
                 self._touched.add(file)
                 return value
@@ -236,7 +239,7 @@ class ReadCache:
         gc.disable()  # some 200,000 objects, none in a cycle: the collector would only slow the load down
         try:
             identity, latest, entries = marshal.loads(blob[start:])
-        except (ValueError, TypeError, EOFError):
+        except Exception:  # noqa: BLE001 - whatever a damaged file makes marshal raise, it is not used
             return
         finally:
             if collecting:

@@ -319,3 +319,19 @@ def test_a_chosen_cache_directory_is_shared_with_the_ci_step_that_saves_and_rest
 
     assert rules(root) == []
     assert files == []
+
+
+def test_an_entry_of_another_shape_is_not_used(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_tree(tmp_path, ("a", None), ("b", "a"))
+    rules(root)
+    cache = ReadCache.open(root.resolve())
+    for file in cache._entries:
+        cache._entries[file] = ("b", None)
+    cache._changed = True
+    cache.save()
+    files = parsed(monkeypatch)
+
+    assert rules(root) == []
+    assert sorted(files) == ["a_rev.py", "b_rev.py"]
