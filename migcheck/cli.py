@@ -156,6 +156,13 @@ _versions = click.option(
     envvar="MIGCHECK_ROUNDTRIP",
     help="Also upgrade, downgrade and upgrade again each revision (MC203).",
 )
+@click.option(
+    "--cache/--no-cache",
+    default=None,
+    envvar="MIGCHECK_CACHE",
+    help="Reuse what each revision file read as last time, from the user's cache directory (MIGCHECK_CACHE_DIR);"
+    " --no-cache reads and writes no cache (as MIGCHECK_NO_CACHE=1).  [default: cache]",
+)
 @_report_format
 @click.option(
     "-o",

@@ -68,6 +68,8 @@ class Settings:
     # the directory the paths of findings and messages are shown relative to (`migcheck.paths`); None: the
     # checked root. Not a setting of its own: the CLI and the action choose it for the output they write
     paths_from: Path | None = None
+    # reuse what each revision file read as last time (migcheck.readcache); False: read and write no cache
+    cache: bool = True
     config_file: Path | None = field(default=None, compare=False)
     # set by `migcheck github`, never read from a setting: advice names the action's inputs, not CLI flags
     as_action: bool = False
@@ -91,6 +93,7 @@ KEYS = (
     "metadata",
     "python_path",
     "base",
+    "cache",
 )
 _ENV_KEYS = ("path", "select", "ignore", "expected_heads")
 
@@ -166,7 +169,7 @@ def _convert(key: str, raw: Any, base: Path, setting: str) -> Any:
         return tuple(base / p for p in _names(raw, setting))
     if key == "drift" and isinstance(raw, str) and raw.strip().lower() == DRIFT_AUTO:
         return DRIFT_AUTO
-    if key in ("drift", "drift_only", "roundtrip", "exit_zero"):
+    if key in ("drift", "drift_only", "roundtrip", "exit_zero", "cache"):
         return _flag(raw, setting, also=(DRIFT_AUTO,) if key == "drift" else ())
     if key in ("database_url", "metadata", "base"):
         return _text(raw, setting)

@@ -7,10 +7,16 @@ repository; nothing is imported. What cannot be resolved comes back as `Unresolv
 from __future__ import annotations
 
 import ast
+import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 Value = str | None | tuple[str, ...]
+# What a module file was when it was looked for: (size, mtime_ns, ctime_ns, inode, SHA-256 of the bytes parsed),
+# or None when there was no regular file there to read. `readcache` keys a revision's value on these.
+FileState = tuple[int, int, int, int, bytes] | None
 _MAX_DEPTH = 4
 _MAX_MODULE_BYTES = 1024 * 1024  # as scripts.MAX_REVISION_BYTES, for the modules a revision file imports
 
@@ -28,6 +34,13 @@ class ConstantResolver:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self._modules: dict[Path, ast.Module | None] = {}
+        # every module file looked for since the caller last reset it, found or not: the value of a name depends
+        # on each of them (`readcache` records them with a revision's value)
+        self.consulted: list[Path] = []
+        # each file's state when it was first looked for, as parsed (the bytes the values came from)
+        self.states: dict[Path, FileState] = {}
+        # files that were missing when first looked for and found later in the same run: no state fits them all
+        self.unstable: set[Path] = set()
 
     def evaluate(
         self, node: ast.expr, tree: ast.Module, path: str | Path, depth: int = 0
@@ -86,19 +99,35 @@ class ConstantResolver:
         for base in bases:
             candidate = base.joinpath(*parts)
             for file in (candidate.with_suffix(".py"), candidate / "__init__.py"):
+                self.consulted.append(file)
                 if file.is_file():
                     return file
+                if self.states.setdefault(file, None) is not None:
+                    self.unstable.add(file)  # parsed earlier in this run, gone now
         return None
 
     def _parse(self, path: Path) -> ast.Module | None:
         if path not in self._modules:
+            self._modules[path] = None
+            if path in self.states:
+                self.unstable.add(path)
+            self.states[path] = None
             try:
                 with path.open("rb") as fh:
+                    status = os.fstat(fh.fileno())
                     data = fh.read(_MAX_MODULE_BYTES + 1)
+                if stat.S_ISREG(status.st_mode):
+                    self.states[path] = (
+                        status.st_size,
+                        status.st_mtime_ns,
+                        status.st_ctime_ns,
+                        status.st_ino,
+                        hashlib.sha256(data).digest(),
+                    )
                 # a module too large to parse cheaply is not read: its names stay unresolved
                 self._modules[path] = ast.parse(data) if len(data) <= _MAX_MODULE_BYTES else None
             except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
-                self._modules[path] = None
+                pass
         return self._modules[path]
 
 

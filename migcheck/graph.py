@@ -38,7 +38,11 @@ class RevisionGraph:
         self.labels: dict[str, str] = {}
         # (label, revision declaring it, revision or label owner it collides with), as Alembic refuses them
         self.label_conflicts: list[tuple[str, Revision, str]] = []
+        # whether any revision carries a label at all: when none does, no lineage needs walking for them
+        self.labelled = False
         for rev in self.revisions.values():
+            if rev.branch_labels or rev.unknown_labels:
+                self.labelled = True
             for label in rev.branch_labels:
                 if label in self.revisions:
                     self.label_conflicts.append((label, rev, label))
@@ -135,6 +139,8 @@ class RevisionGraph:
     def lineage_labels(self, rid: str) -> set[str]:
         """Branch labels carried by `rid` and its ancestors; an unresolved label counts as its own label."""
         labels: set[str] = set()
+        if not self.labelled:
+            return labels
         for node in self.ancestors(rid):
             rev = self.revisions[node]
             labels.update(rev.branch_labels)
@@ -161,13 +167,29 @@ class RevisionGraph:
 
         def edges(rid: str) -> list[str]:
             rev = self.revisions[rid]
+            if not rev.depends_on:
+                return [d for d in rev.down_revisions if d in self.revisions]
             deps = [self.resolve(d) for d in rev.depends_on]
             return [d for d in (*rev.down_revisions, *deps) if d is not None and d in self.revisions]
 
+        # Peel off (Kahn) every revision no remaining one references: what is left is the cycles and what they
+        # reference. An acyclic tree, the usual case, ends here after one cheap pass instead of Tarjan's walk.
+        references = {rid: edges(rid) for rid in self.revisions}
+        pending = dict.fromkeys(self.revisions, 0)
+        for targets in references.values():
+            for target in targets:
+                pending[target] += 1
+        free = [rid for rid, count in pending.items() if count == 0]
+        while free:
+            for target in references[free.pop()]:
+                pending[target] -= 1
+                if pending[target] == 0:
+                    free.append(target)
+        left = [rid for rid, count in pending.items() if count]
         found = []
-        for component in _strongly_connected(list(self.revisions), edges):
-            if len(component) > 1 or component[0] in edges(component[0]):
-                found.append(_cycle_order(component, edges))
+        for component in _strongly_connected(left, references.__getitem__):
+            if len(component) > 1 or component[0] in references[component[0]]:
+                found.append(_cycle_order(component, references.__getitem__))
         return found
 
     def components(self) -> list[set[str]]:

@@ -22,9 +22,9 @@ from migcheck.gitbase import BaseTree
 from migcheck.graph import RevisionGraph
 from migcheck.graphshape import COMMENT_DEPTH, COMMENT_LIMITS, select
 from migcheck.paths import relative
+from migcheck.readcache import ReadCache
 from migcheck.result import HistoryFacts, Point, Split
-from migcheck.scripts import Revision, Unreadable, iter_revision_files, read_revision
-from migcheck.syntaxcache import CompileCache, cache_file
+from migcheck.scripts import Revision, Unreadable, iter_revision_files
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class History:
 def live_heads(graph: RevisionGraph) -> list[str]:
     """Heads, less those cut off by a missing down_revision (MC102 reports those, not MC101)."""
     orphaned = {d.revision.id for d in graph.dangling if d.kind == "down_revision"}
+    if not orphaned:
+        return graph.heads()  # no walk needed: nothing is cut off
     return [h for h in graph.heads() if not orphaned & graph.ancestors(h)]
 
 
@@ -126,11 +128,17 @@ def display(path: str | Path, shown_from: Path) -> str:
 
 
 def read_environment(
-    env: Environment, shown_from: Path, resolver: ConstantResolver, notices: list[str]
+    env: Environment,
+    shown_from: Path,
+    resolver: ConstantResolver,
+    notices: list[str],
+    cache: ReadCache | None = None,
 ) -> tuple[list[Revision], list[Unreadable]]:
     """Every revision file of `env`, read statically; what cannot be read comes back as `Unreadable`.
 
-    Each `Revision.path` is shown relative to `shown_from`."""
+    Each `Revision.path` is shown relative to `shown_from`. `cache` remembers what each file read as between
+    runs (default: the user's cache, unless MIGCHECK_NO_CACHE).
+    """
     revisions: list[Revision] = []
     unreadable: list[Unreadable] = []
     for location in env.version_locations:
@@ -143,12 +151,19 @@ def read_environment(
     # Parsing allocates many short-lived AST nodes that hold no cycles; the cyclic GC only slows that down.
     gc_was_enabled = gc.isenabled()
     gc.disable()
-    compiled = CompileCache(cache_file())
+    reads = cache if cache is not None else ReadCache.open(shown_from)
+    prefix = os.path.join(shown_from, "")
     try:
         for file in iter_revision_files(
             env.version_locations, recursive=env.recursive, sourceless=env.sourceless
         ):
-            item = read_revision(file, display(file, shown_from), resolver, compiled)
+            # display(file, shown_from), without redoing its join for each of 10,000 files
+            if file.startswith(prefix):
+                shown = file[len(prefix) :]
+                shown = shown.replace(os.sep, "/") if os.sep != "/" else shown
+            else:
+                shown = display(file, shown_from)
+            item = reads.read(file, shown, resolver)
             if isinstance(item, Revision):
                 revisions.append(item)
             else:
@@ -161,7 +176,7 @@ def read_environment(
     finally:
         if gc_was_enabled:
             gc.enable()
-    compiled.save()
+    reads.save()
     return revisions, unreadable
 
 

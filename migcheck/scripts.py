@@ -12,7 +12,7 @@ import ast
 import os
 import re
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -101,11 +101,14 @@ class Unreadable:
     declared: Revision | None = field(default=None, compare=False, repr=False)
 
 
-def list_revision_files(location: Path, *, recursive: bool, sourceless: bool) -> list[str]:
+def list_revision_files(
+    location: Path, *, recursive: bool, sourceless: bool, links: set[str] | None = None
+) -> list[str]:
     """Files Alembic would consider in one version location, in Alembic's order (sorted, top-down).
 
     Raises OSError when a directory of the location cannot be listed: Alembic would silently see no revisions
-    there, and a check that read nothing must not pass.
+    there, and a check that read nothing must not pass. `links` is given the files that are symbolic links
+    (the listing knows it without another system call per file).
     """
     found: list[str] = []
     pending = [str(location)]
@@ -122,13 +125,21 @@ def list_revision_files(location: Path, *, recursive: bool, sourceless: bool) ->
             if is_dir:
                 if entry.name == "__pycache__":
                     if sourceless:
-                        found.extend(_orphans(entry.path, directory))
+                        orphans = _orphans(entry.path, directory)
+                        found.extend(orphans)
+                        if links is not None:
+                            links.update(o for o in orphans if os.path.islink(o))
                 else:
                     subdirs.append(entry.path)
             elif is_revision_file(entry.name):
                 found.append(entry.path)
+                if links is not None and entry.is_symlink():
+                    links.add(entry.path)
             elif sourceless and _COMPILED_FILE.match(entry.name):
-                found.extend(_orphans(directory, directory, only=entry.name))
+                orphans = _orphans(directory, directory, only=entry.name)
+                found.extend(orphans)
+                if links is not None:
+                    links.update(o for o in orphans if os.path.islink(o))
         if recursive:
             pending[:0] = subdirs
     return found
@@ -151,11 +162,16 @@ def _orphans(directory: str, source_dir: str, *, only: str | None = None) -> lis
 
 
 def read_revision(
-    path: str | Path, display: str, resolver: ConstantResolver, compiled: CompileCache | None = None
+    path: str | Path,
+    display: str,
+    resolver: ConstantResolver,
+    compiled: CompileCache | None = None,
+    seen: Callable[[bytes, os.stat_result], None] | None = None,
 ) -> Revision | Unreadable:
     """Read one revision file statically; `display` is the path shown in findings.
 
     The file must also compile, as Alembic's import of it does (`compiled` remembers the files that did).
+    `seen` is told the exact bytes read and the file's status when they were read (`readcache` keys on them).
     """
     path = os.fspath(path)
     if path.endswith((".pyc", ".pyo")):
@@ -166,7 +182,7 @@ def read_revision(
             "keep the .py source of every revision in the version directory, or delete the stale .pyc",
         )
     try:
-        data = _read_capped(path, display)
+        data = _read_capped(path, display, seen)
     except OSError as exc:
         return Unreadable(
             display, 1, f"cannot read the file: {exc.strerror or exc}", "check the file's permissions"
@@ -182,7 +198,9 @@ def read_revision(
     return item
 
 
-def _read_capped(path: str, display: str) -> bytes | Unreadable:
+def _read_capped(
+    path: str, display: str, seen: Callable[[bytes, os.stat_result], None] | None = None
+) -> bytes | Unreadable:
     """The file's bytes, never more than MAX_REVISION_BYTES + 1 of them (what is larger is too large)."""
     # non-blocking, so that a FIFO named like a revision file cannot hang the check
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -204,6 +222,8 @@ def _read_capped(path: str, display: str) -> bytes | Unreadable:
             if not more:
                 break
             data += more
+        if seen is not None:
+            seen(data, status)
         return data
     finally:
         os.close(fd)
@@ -600,8 +620,12 @@ def iter_revision_files(locations: tuple[Path, ...], *, recursive: bool, sourcel
         if not os.path.lexists(location):
             continue
         real_location = os.path.realpath(location)
-        for file in list_revision_files(Path(real_location), recursive=recursive, sourceless=sourceless):
-            key = os.path.realpath(file) if os.path.islink(file) else file
+        links: set[str] = set()
+        listed = list_revision_files(
+            Path(real_location), recursive=recursive, sourceless=sourceless, links=links
+        )
+        for file in listed:
+            key = os.path.realpath(file) if file in links else file
             if key not in seen:
                 seen.add(key)
                 yield file

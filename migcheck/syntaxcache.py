@@ -27,19 +27,25 @@ MAX_ENTRIES = 200_000  # ~6.6 MB: every revision of a few very large projects, t
 _MAX_BYTES = 8 * 1024 * 1024
 
 
-def cache_file() -> Path | None:
-    """Where this Python's compile results are kept, or None when caching is off or there is no home."""
+def cache_directory() -> Path | None:
+    """migcheck's cache directory (also `readcache`'s), or None when caching is off or there is no home."""
     if os.environ.get("MIGCHECK_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no", "off"):
         return None
     configured = os.environ.get("MIGCHECK_CACHE_DIR", "").strip()
     if configured:
-        directory = Path(configured)
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-        try:
-            directory = (Path(xdg) if xdg else Path.home() / ".cache") / "migcheck"
-        except RuntimeError:  # no home directory to be found
-            return None
+        return Path(configured)
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    try:
+        return (Path(xdg) if xdg else Path.home() / ".cache") / "migcheck"
+    except RuntimeError:  # no home directory to be found
+        return None
+
+
+def cache_file() -> Path | None:
+    """Where this Python's compile results are kept, or None when caching is off or there is no home."""
+    directory = cache_directory()
+    if directory is None:
+        return None
     version = f"{sys.implementation.name}-{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
     return directory / f"compiled-{version}.txt"
 

@@ -29,6 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.scratch",
         "migcheck.discover",
         "migcheck.alembic_config",
+        "migcheck.readcache",
         "migcheck.scripts",
         "migcheck.syntaxcache",
         "migcheck.constants",

@@ -12,6 +12,7 @@ from helpers import make_tree, versions_dir
 
 import migcheck
 from migcheck import syntaxcache
+from migcheck.readcache import cache_path
 from migcheck.syntaxcache import CompileCache, cache_file
 
 GOOD = b"revision = 'b'\ndown_revision = 'a'\n\n\ndef upgrade():\n    pass\n"
@@ -96,9 +97,12 @@ def test_a_corrupt_cache_is_ignored_and_replaced(cache_dir: Path, tmp_path: Path
 
 
 def test_the_cache_is_replaced_whole_and_leaves_no_temporary_file(cache_dir: Path, tmp_path: Path) -> None:
-    rules(make_tree(tmp_path, ("a", None), ("b", "a")))
+    root = make_tree(tmp_path, ("a", None), ("b", "a"))
+    rules(root)
 
-    assert [p.name for p in cache_dir.iterdir()] == [cache_file().name]  # type: ignore[union-attr]
+    names = sorted(p.name for p in cache_dir.iterdir())
+    # this cache and the read results cache (migcheck.readcache), each whole, no temporary file left
+    assert names == sorted([cache_file().name, cache_path(root.resolve()).name])  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

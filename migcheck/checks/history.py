@@ -28,6 +28,8 @@ def multiple_heads(history: History) -> Iterator[Finding]:
     """
     graph = history.graph
     heads = live_heads(graph)
+    if len(heads) < 2:
+        return  # one head is never two unmerged ones; spares a walk of the whole history for its labels
     unintended = unintended_heads(graph, heads, history.expected_heads)
     if len(unintended) < 2:
         return
@@ -264,7 +266,11 @@ def stale_docstring_header(history: History) -> Iterator[Finding]:
                 f"change the docstring line to `Revision ID: {rev.id}`",
                 revision=rev.id,
             )
-        if rev.doc_revises is not None and set(rev.doc_revises) != set(rev.down_revisions):
+        if (
+            rev.doc_revises is not None
+            and rev.doc_revises != rev.down_revisions  # the same tuple, the usual case: no sets to build
+            and set(rev.doc_revises) != set(rev.down_revisions)
+        ):
             said = ", ".join(rev.doc_revises) or "(nothing)"
             actual = ", ".join(rev.down_revisions)
             yield stale_docstring_header.finding(
