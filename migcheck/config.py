@@ -15,11 +15,6 @@ from typing import Any
 from migcheck.errors import MigcheckError
 from migcheck.findings import Severity
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 ExpectedHeads = int | tuple[str, ...] | None
 
 # `base = "auto"`: the current branch's upstream or origin/HEAD, chosen from the clone (migcheck.gitbase)
@@ -116,6 +111,11 @@ def load_settings(root: Path, overrides: Mapping[str, Any] | None = None) -> Set
 
 
 def _read_table(pyproject: Path) -> dict[str, Any]:
+    # imported here: a project without a pyproject.toml never pays for the TOML parser
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

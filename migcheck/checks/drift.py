@@ -6,10 +6,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from migcheck.findings import Finding, Location, Severity, rule
 from migcheck.histories import History, display
-from migcheck.outcome import Difference, DriftOutcome, Failure, RoundTrip
+
+if TYPE_CHECKING:  # only a drift run builds outcomes (and imports this module's dataclasses)
+    from migcheck.outcome import Difference, DriftOutcome, Failure, RoundTrip
 
 _DEF = {False: re.compile(r"^def upgrade\b", re.M), True: re.compile(r"^def downgrade\b", re.M)}
 
