@@ -8,14 +8,39 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from migcheck.errors import MigcheckError
-from migcheck.findings import Finding, Location, Severity
-from migcheck.result import CheckResult
+if TYPE_CHECKING:
+    from migcheck.errors import MigcheckError
+    from migcheck.findings import Finding, Location, Severity
+    from migcheck.result import CheckResult
 
 __version__ = "0.1.0"
 __all__ = ["CheckResult", "Finding", "Location", "MigcheckError", "Severity", "__version__", "check"]
+
+# The public names load with their modules on first use: `python -m migcheck --version` (and every command,
+# which imports this package first) should not pay for the findings and results it never builds.
+_LAZY = {
+    "CheckResult": "migcheck.result",
+    "Finding": "migcheck.findings",
+    "Location": "migcheck.findings",
+    "MigcheckError": "migcheck.errors",
+    "Severity": "migcheck.findings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'migcheck' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 def check(path: str | Path = ".", **settings: Any) -> CheckResult:

@@ -12,11 +12,6 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
-
 from migcheck.errors import MigcheckError
 
 _SEPARATORS = {"os": os.pathsep, "space": " ", "newline": "\n", ":": ":", ";": ";", ",": ",", "comma": ","}
@@ -113,6 +108,11 @@ def toml_settings(path: Path) -> AlembicSettings | None:
         raise MigcheckError(f"{path}: cannot read this file: {exc}") from None
     if b"alembic" not in data:
         return None  # not alembic's: skip parsing so an unrelated broken pyproject.toml cannot stop us
+    # imported only for a pyproject.toml that configures alembic: most projects have an alembic.ini
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef,import-not-found,unused-ignore]
     try:
         document = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -4,11 +4,9 @@ signals), never a traceback (MIGCHECK_DEBUG=1 shows one); a report that cannot b
 
 from __future__ import annotations
 
-import difflib
 import errno
 import os
 import sys
-import traceback
 from typing import Any
 
 import click
@@ -95,6 +93,8 @@ class DefaultGroup(click.Group):
         that looks like a path (`db/`, `app.py`) is left to `check`, which says the path does not exist."""
         if word.startswith("-") or any(c in word for c in "/\\.\x00") or os.path.lexists(word):
             return
+        import difflib  # only for a mistyped command: every run pays for what is imported at the top
+
         close = difflib.get_close_matches(word, sorted(self.commands), n=1, cutoff=0.6)
         if close:
             raise click.UsageError(f"no such command {word!r}; did you mean {close[0]!r}?", ctx)
@@ -118,6 +118,8 @@ def _failed(exc: BaseException) -> int:
     if isinstance(exc, OutputError):
         _silence_stdout()
     elif os.environ.get("MIGCHECK_DEBUG") and not isinstance(exc, MigcheckError):
+        import traceback
+
         _quietly(lambda: click.echo(masking.mask(traceback.format_exc()), err=True, nl=False))
     say(describe_failure(exc))
     return failure_exit_code(exc)

@@ -15,11 +15,6 @@ from typing import Any, Literal
 from migcheck.errors import MigcheckError
 from migcheck.findings import Severity
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 ExpectedHeads = int | tuple[str, ...] | None
 # `drift = "auto"` (the action's default): the drift check runs, but a project it cannot import for a missing
 # package, or migrations in another dialect's SQL on the default SQLite scratch database, give a warning
@@ -131,6 +126,11 @@ def load_settings(root: Path, overrides: Mapping[str, Any] | None = None) -> Set
 
 
 def _read_table(pyproject: Path) -> dict[str, Any]:
+    # imported here: a project without a pyproject.toml never pays for the TOML parser
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from migcheck import driftauto, histories, masking
+from migcheck import histories, masking
 from migcheck.checks import REGISTRY, DriftContext, MergeContext, StatusContext, applicable, resolve_rules
 from migcheck.config import ExpectedHeads, Settings
 from migcheck.constants import ConstantResolver
@@ -24,7 +24,6 @@ from migcheck.errors import MigcheckError, MissingPackage, describe_failure
 from migcheck.findings import Finding
 from migcheck.graph import RevisionGraph
 from migcheck.histories import History
-from migcheck.outcome import DriftOutcome
 from migcheck.progress import Progress, ProgressCallback, StepListener, listening
 from migcheck.readcache import ReadCache
 from migcheck.result import BaseBranch, CheckResult, HistoryFacts, Split
@@ -32,6 +31,7 @@ from migcheck.scripts import Revision, Unreadable
 
 if TYPE_CHECKING:
     from migcheck.gitbase import BaseTree
+    from migcheck.outcome import DriftOutcome
 
 
 @dataclass(frozen=True)
@@ -217,6 +217,8 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
                 with listening(_progress_of(loaded.whole, progress)):
                     env_findings += _drift(loaded, settings, project, notices, warnings)
             except MissingPackage as exc:
+                from migcheck import driftauto  # only a drift run that failed to import needs it
+
                 if not driftauto.lenient(settings):
                     errors.append(_cannot_drift(env, str(exc)))
                 else:
@@ -298,6 +300,8 @@ def _excused(
     environment: str, outcome: DriftOutcome, history: History, root: Path, settings: Settings
 ) -> str | None:
     """The warning `drift = "auto"` gives instead of MC202, when the failure is the setup's (driftauto)."""
+    from migcheck import driftauto
+
     failure = outcome.failure
     if failure is None or not driftauto.lenient(settings):
         return None

@@ -13,18 +13,21 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from migcheck.config import EnvironmentSettings, ExpectedHeads
 from migcheck.constants import ConstantResolver
 from migcheck.discover import Environment
 from migcheck.errors import MigcheckError
-from migcheck.gitbase import BaseTree
 from migcheck.graph import RevisionGraph
 from migcheck.graphshape import COMMENT_DEPTH, COMMENT_LIMITS, select
 from migcheck.paths import relative
 from migcheck.readcache import ReadCache
 from migcheck.result import HistoryFacts, Point, Split
 from migcheck.scripts import Revision, Unreadable, iter_revision_files
+
+if TYPE_CHECKING:  # git is only run with --base: a run without it never imports gitbase
+    from migcheck.gitbase import BaseTree
 
 
 @dataclass(frozen=True)

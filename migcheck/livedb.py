@@ -17,7 +17,6 @@ from migcheck.alembic_config import read_ini
 from migcheck.discover import Environment
 from migcheck.errors import MigcheckError
 from migcheck.masking import mask_url
-from migcheck.scratch import check_host, installed_driver
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection
@@ -106,6 +105,8 @@ def read_only_connection(database_url: str) -> Iterator[Connection]:
 
 def _parse_url(database_url: str) -> URL:
     from sqlalchemy.engine import make_url
+
+    from migcheck.scratch import check_host, installed_driver
 
     try:
         url = make_url(database_url)

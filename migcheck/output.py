@@ -4,7 +4,6 @@ the drift check's progress line on a terminal. The flags are parsed in cli.py; t
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,11 +64,13 @@ def report(result: CheckResult, fmt: str, output: Path | None, look: Look) -> No
 
 def progress_line() -> TerminalProgress | None:
     """Progress of a long drift check on stderr, only when a person is watching it."""
-    from migcheck.progress import TerminalProgress
-
     stream = sys.stderr
     if stream is None or not stream.isatty():
         return None
+    import shutil
+
+    from migcheck.progress import TerminalProgress
+
     return TerminalProgress(stream, shutil.get_terminal_size().columns)
 
 

@@ -17,7 +17,6 @@ import hashlib
 import os
 import re
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -96,6 +95,8 @@ class CompileCache:
         """Remember what compiled, atomically; a cache that cannot be written is silently not kept."""
         if self.path is None or not self._new:
             return
+        import tempfile  # only a run that compiled something new writes: a warm run never loads it
+
         kept = list(dict.fromkeys(self._used))
         used = set(kept)
         kept += [d for d in self._order if d not in used]

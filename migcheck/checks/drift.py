@@ -6,11 +6,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from migcheck.driftauto import URL_EXAMPLES, dialect_name, foreign_sql
 from migcheck.findings import Finding, Location, Severity, rule
 from migcheck.histories import History, display
-from migcheck.outcome import Difference, DriftOutcome, Failure, RoundTrip
+
+if TYPE_CHECKING:  # only a drift run builds outcomes (and imports this module's dataclasses)
+    from migcheck.outcome import Difference, DriftOutcome, Failure, RoundTrip
 
 _DEF = {False: re.compile(r"^def upgrade\b", re.M), True: re.compile(r"^def downgrade\b", re.M)}
 
@@ -91,6 +93,8 @@ def migration_fails(ctx: DriftContext) -> Iterator[Finding]:
         return
     location = _revision_location(ctx, failure)
     hint = "fix the migration so it runs on an empty database"
+    from migcheck.driftauto import URL_EXAMPLES, dialect_name, foreign_sql  # a failed drift run only
+
     foreign = foreign_sql(ctx.outcome, _text(ctx, location.path))
     if foreign is not None:
         # not the migration's fault: SQLite is the wrong database to run it on

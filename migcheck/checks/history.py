@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from migcheck.checks.words import FRESH_ID, at, quoted, repointed
@@ -123,6 +122,8 @@ def _closest(target: str, candidates: list[str]) -> str | None:
     prefixed = [c for c in candidates if c.startswith(target)]
     if len(prefixed) == 1:
         return prefixed[0]
+    import difflib  # here, not at the top: only a dangling reference needs it
+
     close = difflib.get_close_matches(target, candidates, n=1, cutoff=0.75)
     return close[0] if close else None
 

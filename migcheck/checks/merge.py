@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import difflib
 import io
 import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from migcheck.checks.words import FRESH_ID, at, quoted, repointed
 from migcheck.findings import Finding, Location, Severity, rule
-from migcheck.gitbase import BaseTree
 from migcheck.graph import RevisionGraph
 from migcheck.histories import History, live_heads, repoint, unintended_heads
 from migcheck.scripts import Revision
+
+if TYPE_CHECKING:  # git is only run with --base: a run without it never imports gitbase
+    from migcheck.gitbase import BaseTree
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,8 @@ def _as_notice(finding: Finding) -> Finding:
 
 
 def _first_changed_line(before: bytes, after: bytes) -> int:
+    import difflib  # here, not at the top: only an edited base revision needs it
+
     old = before.decode("utf-8", "replace").splitlines()
     new = after.decode("utf-8", "replace").splitlines()
     for tag, _, _, j1, _ in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():

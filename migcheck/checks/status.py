@@ -7,7 +7,6 @@ database's version table; they never touch the database themselves.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -94,6 +93,8 @@ def unknown_database_revision(context: StatusContext) -> Iterator[Finding]:
     If it was deleted on purpose and the schema matches an existing revision, record that revision with
     `alembic stamp --purge <revision>` (it rewrites only the version table). Never drop data to get past it.
     """
+    import difflib  # here, not at the top: every check run loads the rule modules
+
     history = context.history
     graph = history.graph
     location = _fallback_location(graph, context.versions_path)
