@@ -379,6 +379,24 @@ def linearity(rows: list[Row], measures: list[str]) -> list[str]:
     return out
 
 
+def render(files: list[Path]) -> str:
+    """The Markdown of saved --json outputs, one section each."""
+    sections = []
+    for file in files:
+        document = json.loads(file.read_text())
+        rows = [
+            Row(
+                r["generator"],
+                r["revisions"],
+                r["files"],
+                {m: [Sample(**s) for s in samples] for m, samples in r["samples"].items()},
+            )
+            for r in document["rows"]
+        ]
+        sections.append(markdown(rows, document["machine"], document["runs"]))
+    return "\n".join(sections)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", default="100,1000,10000", help="revision counts, comma-separated")
@@ -388,7 +406,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--measures", default=",".join(MEASURES), help="comma-separated, from the list above")
     parser.add_argument("--json", action="store_true", help="machine-readable output instead of Markdown")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--render",
+        nargs="+",
+        type=Path,
+        metavar="JSON",
+        help="print the Markdown of earlier --json outputs; run nothing",
+    )
     args = parser.parse_args(argv)
+    if args.render:
+        print(render(args.render))
+        return
     counts = sorted({int(c.replace("_", "")) for c in args.counts.split(",") if c.strip()})
     if args.big and 50000 not in counts:
         counts.append(50000)
