@@ -18,6 +18,7 @@ from migcheck.config import EnvironmentSettings, ExpectedHeads
 from migcheck.constants import ConstantResolver
 from migcheck.discover import Environment
 from migcheck.errors import MigcheckError
+from migcheck.fanout import read_all
 from migcheck.gitbase import BaseTree
 from migcheck.graph import RevisionGraph
 from migcheck.result import HistoryFacts, Point, Split
@@ -101,10 +102,13 @@ def read_environment(
     gc.disable()
     compiled = CompileCache(cache_file())
     try:
-        for file in iter_revision_files(
-            env.version_locations, recursive=env.recursive, sourceless=env.sourceless
-        ):
-            item = read_revision(file, display(file, root), resolver, compiled)
+        files = list(
+            iter_revision_files(env.version_locations, recursive=env.recursive, sourceless=env.sourceless)
+        )
+        items = read_all(
+            files, lambda file: read_revision(file, display(file, root), resolver, compiled), compiled
+        )
+        for item in items:
             if isinstance(item, Revision):
                 revisions.append(item)
             else:

@@ -15,9 +15,10 @@ import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from migcheck.constants import ConstantResolver, Unresolved
+from migcheck.headerscan import Scanned, scan
 from migcheck.syntaxcache import CompileCache
 
 # Alembic's own file patterns (alembic/script/base.py): `.#` editor locks and `__init__` are not revisions.
@@ -218,10 +219,15 @@ def read_source(data: bytes, path: str, display: str, resolver: ConstantResolver
     if len(data) > MAX_REVISION_BYTES:
         return too_large(display)
     header = _header(data)
+    mentioned = header is None or _mentioned_after(data, len(header))
+    if header is not None and not mentioned:
+        fast = _from_scan(scan(header), display, data)
+        if fast is not None:
+            return fast
     tree = _parse(header) if header is not None else None
     values = _bindings(tree, data) if tree is not None else {}
     complete = {"revision", "down_revision"} <= values.keys()
-    if tree is None or header is None or not complete or _mentioned_after(data, len(header)):
+    if tree is None or header is None or not complete or mentioned:
         full = _parse_full(data)
         if isinstance(full, Unreadable):
             declared = _build(tree, values, path, display, data, resolver) if tree and complete else None
@@ -517,9 +523,6 @@ def _build(
     labels, labels_line = value("branch_labels")
     depends, depends_line = value("depends_on")
     doc = ast.get_docstring(tree, clean=False)
-    doc_line = tree.body[0].lineno if doc is not None else None
-    doc_rev, doc_rev_line = _doc_field(_DOC_REVISION, doc, doc_line)
-    doc_revises, doc_revises_line = _doc_field(_DOC_REVISES, doc, doc_line)
     revision = Revision(
         id=rev,
         path=display,
@@ -533,12 +536,8 @@ def _build(
         branch_labels_line=labels_line,
         unknown_labels=isinstance(labels, Unresolved),
         unknown_depends_on=isinstance(depends, Unresolved),
-        doc_revision=doc_rev,
-        doc_revision_line=doc_rev_line,
-        doc_revises=_split_revises(doc_revises) if doc_revises is not None else None,
-        doc_revises_line=doc_revises_line,
-        message=doc.strip().splitlines()[0].strip() if doc and doc.strip() else None,
         suppressions=_suppressions(data),
+        **_described(doc, tree.body[0].lineno if doc is not None else None),
     )
     for name in ("branch_labels", "depends_on"):
         bound = values.get(name)
@@ -555,6 +554,46 @@ def _build(
                 declared=revision,
             )
     return revision
+
+
+def _from_scan(scanned: Scanned | None, display: str, data: bytes) -> Revision | None:
+    """The revision a standard header declares (`headerscan`), or None where `ast` must decide (no usable
+    `revision` or `down_revision`: the ast path says why the file is unreadable)."""
+    if scanned is None:
+        return None
+    rev, down = scanned.assigned.get("revision"), scanned.assigned.get("down_revision")
+    if rev is None or down is None or not isinstance(rev.value, str) or not rev.value:
+        return None
+    if set(rev.value) & set(_ILLEGAL_ID_CHARS):
+        return None
+    labels, depends = scanned.assigned.get("branch_labels"), scanned.assigned.get("depends_on")
+    return Revision(
+        id=rev.value,
+        path=display,
+        down_revisions=_as_tuple(down.value),
+        depends_on=_as_tuple(depends.value) if depends is not None else (),
+        branch_labels=_as_tuple(labels.value) if labels is not None else (),
+        revision_line=rev.line,
+        down_revision_line=down.line,
+        down_revision_around=down.around,
+        depends_on_line=depends.line if depends is not None else None,
+        branch_labels_line=labels.line if labels is not None else None,
+        suppressions=_suppressions(data),
+        **_described(scanned.doc, scanned.doc_line),
+    )
+
+
+def _described(doc: str | None, doc_line: int | None) -> dict[str, Any]:
+    """The Revision fields the module docstring gives: its header values and the message line."""
+    doc_rev, doc_rev_line = _doc_field(_DOC_REVISION, doc, doc_line)
+    doc_revises, doc_revises_line = _doc_field(_DOC_REVISES, doc, doc_line)
+    return {
+        "doc_revision": doc_rev,
+        "doc_revision_line": doc_rev_line,
+        "doc_revises": _split_revises(doc_revises) if doc_revises is not None else None,
+        "doc_revises_line": doc_revises_line,
+        "message": doc.strip().splitlines()[0].strip() if doc and doc.strip() else None,
+    }
 
 
 def _as_tuple(value: str | None | tuple[str, ...] | Unresolved) -> tuple[str, ...]:

@@ -30,6 +30,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.alembic_config",
         "migcheck.scripts",
         "migcheck.syntaxcache",
+        "migcheck.headerscan",
+        "migcheck.fanout",
         "migcheck.constants",
         "migcheck.graph",
     ),
