@@ -4,6 +4,7 @@ which branch `base = "auto"` means on a developer's clone (`choose_base`)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 from collections.abc import Callable
@@ -140,13 +141,54 @@ def read_base(root: Path, ref: str, env: Environment, resolver: ConstantResolver
     return BaseTree(ref, tip_snapshot, fork_snapshot)
 
 
-def _snapshot(root: Path, top: Path, sha: str, env: Environment, resolver: ConstantResolver) -> Snapshot:
-    paths: list[str] = []
+@dataclass(frozen=True)
+class MergedBlobs:
+    """The git blob ids of a commit's revision files: a file with the same bytes is one the base branch has."""
+
+    ids: frozenset[str]
+
+    def __call__(self, data: bytes) -> bool:
+        if not self.ids:
+            return False
+        # git's blob id: the hash of a "blob <size>\0" header and the bytes (SHA-256 in a sha256 repository)
+        digest = hashlib.sha256 if len(next(iter(self.ids))) == 64 else hashlib.sha1
+        return digest(b"blob %d\0" % len(data) + data).hexdigest() in self.ids
+
+
+def merged_blobs(root: Path, ref: str, env: Environment) -> MergedBlobs:
+    """The blobs of `env`'s revision files at `ref`, from one `git ls-tree`; none when `ref` cannot be read
+    (`read_base` then says why)."""
+    try:
+        top, sha = resolve_base(root, ref)
+        ids = set()
+        for rel in _relative_locations(top, env):
+            listed = _git(top, "ls-tree", "-r", "-z", sha, "--", f"{rel}/").split(b"\0")
+            for entry in filter(None, listed):
+                meta, _, _name = entry.partition(b"\t")
+                _mode, kind, blob = meta.split()
+                if kind == b"blob":
+                    ids.add(blob.decode("ascii"))
+    except (MigcheckError, _GitError, ValueError):
+        return MergedBlobs(frozenset())
+    return MergedBlobs(frozenset(ids))
+
+
+def _relative_locations(top: Path, env: Environment) -> list[PurePosixPath]:
+    """`env`'s version locations inside the repository, relative to its top directory."""
+    found = []
     for location in env.version_locations:
         try:
-            rel = PurePosixPath(Path(os.path.realpath(location)).relative_to(top.resolve()).as_posix())
+            found.append(
+                PurePosixPath(Path(os.path.realpath(location)).relative_to(top.resolve()).as_posix())
+            )
         except ValueError:
             continue
+    return found
+
+
+def _snapshot(root: Path, top: Path, sha: str, env: Environment, resolver: ConstantResolver) -> Snapshot:
+    paths: list[str] = []
+    for rel in _relative_locations(top, env):
         listed = _git(top, "ls-tree", "-r", "-z", "--name-only", sha, "--", f"{rel}/").split(b"\0")
         for raw in filter(None, listed):
             name = PurePosixPath(raw.decode("utf-8", "surrogateescape"))

@@ -85,9 +85,16 @@ def display(path: str | Path, root: Path) -> str:
 
 
 def read_environment(
-    env: Environment, root: Path, resolver: ConstantResolver, notices: list[str]
+    env: Environment,
+    root: Path,
+    resolver: ConstantResolver,
+    notices: list[str],
+    merged: Callable[[bytes], bool] | None = None,
 ) -> tuple[list[Revision], list[Unreadable]]:
-    """Every revision file of `env`, read statically; what cannot be read comes back as `Unreadable`."""
+    """Every revision file of `env`, read statically; what cannot be read comes back as `Unreadable`.
+
+    A file `merged` recognizes (the same bytes as a file of the base branch) skips the syntax check.
+    """
     revisions: list[Revision] = []
     unreadable: list[Unreadable] = []
     for location in env.version_locations:
@@ -106,7 +113,7 @@ def read_environment(
             iter_revision_files(env.version_locations, recursive=env.recursive, sourceless=env.sourceless)
         )
         items = read_all(
-            files, lambda file: read_revision(file, display(file, root), resolver, compiled), compiled
+            files, lambda file: read_revision(file, display(file, root), resolver, compiled, merged), compiled
         )
         for item in items:
             if isinstance(item, Revision):

@@ -12,7 +12,7 @@ import ast
 import os
 import re
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -152,11 +152,16 @@ def _orphans(directory: str, source_dir: str, *, only: str | None = None) -> lis
 
 
 def read_revision(
-    path: str | Path, display: str, resolver: ConstantResolver, compiled: CompileCache | None = None
+    path: str | Path,
+    display: str,
+    resolver: ConstantResolver,
+    compiled: CompileCache | None = None,
+    merged: Callable[[bytes], bool] | None = None,
 ) -> Revision | Unreadable:
     """Read one revision file statically; `display` is the path shown in findings.
 
-    The file must also compile, as Alembic's import of it does (`compiled` remembers the files that did).
+    The file must also compile, as Alembic's import of it does (`compiled` remembers the files that did), unless
+    `merged` says these exact bytes are on the base branch already (checked when they were merged).
     """
     path = os.fspath(path)
     if path.endswith((".pyc", ".pyo")):
@@ -175,7 +180,7 @@ def read_revision(
     if isinstance(data, Unreadable):
         return data
     item = read_source(data, path, display, resolver)
-    if isinstance(item, Revision):
+    if isinstance(item, Revision) and not (merged is not None and merged(data)):
         error = (compiled or CompileCache(None)).error(data, path)
         if error is not None:
             line, reason, hint = _syntax_problem(data, error)
