@@ -37,8 +37,17 @@ def test_more_files_than_the_threshold_are_read_on_two_processes_with_one_proces
     def read(path: Path) -> object:
         return read_revision(path, path.name, resolver)
 
+    answers = []
+    collect = fanout._collect
+
+    def recording(*args: object) -> object:
+        answers.append(collect(*args))  # type: ignore[arg-type]
+        return answers[-1]
+
+    monkeypatch.setattr(fanout, "_collect", recording)
     assert fanout.jobs_for(len(paths)) == 2
     shared = fanout.read_all(paths, read)
+    assert len(answers) == 1 and answers[0] is not None  # the worker did answer: nothing was read twice
     monkeypatch.setenv("MIGCHECK_JOBS", "1")
     assert fanout.jobs_for(len(paths)) == 1
     alone = fanout.read_all(paths, read)
