@@ -188,18 +188,23 @@ def _relative_locations(top: Path, env: Environment) -> list[PurePosixPath]:
 
 def _snapshot(root: Path, top: Path, sha: str, env: Environment, resolver: ConstantResolver) -> Snapshot:
     paths: list[str] = []
+    ids: list[bytes] = []
     for rel in _relative_locations(top, env):
-        listed = _git(top, "ls-tree", "-r", "-z", "--name-only", sha, "--", f"{rel}/").split(b"\0")
-        for raw in filter(None, listed):
+        listed = _git(top, "ls-tree", "-r", "-z", sha, "--", f"{rel}/").split(b"\0")
+        for entry in filter(None, listed):
+            meta, _, raw = entry.partition(b"\t")
+            _mode, kind, blob = meta.split()
             name = PurePosixPath(raw.decode("utf-8", "surrogateescape"))
             nested = name.parent != rel
             if (
-                (env.recursive or not nested)
+                kind == b"blob"
+                and (env.recursive or not nested)
                 and "__pycache__" not in name.parts
                 and is_revision_file(name.name)
             ):
                 paths.append(str(name))
-    blobs = _cat(top, sha, paths)
+                ids.append(blob)
+    blobs = dict(zip(paths, _cat(top, ids), strict=True))
     revisions: list[Revision] = []
     texts: dict[str, bytes] = {}
     root_in_top = root.resolve().relative_to(top.resolve()) if root.resolve() != top.resolve() else Path()
@@ -221,18 +226,18 @@ def _display(path: str, root_in_top: Path) -> str:
     return path[len(prefix) + 1 :] if path.startswith(prefix + "/") else "../" + path
 
 
-def _cat(top: Path, sha: str, paths: list[str]) -> dict[str, bytes]:
-    """Every blob in one `git cat-file --batch` run (one process, not one per file)."""
-    if not paths:
-        return {}
-    request = "".join(f"{sha}:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
-    out = _git(top, "cat-file", "--batch", stdin=request)
-    blobs: dict[str, bytes] = {}
+def _cat(top: Path, ids: list[bytes]) -> list[bytes]:
+    """Every blob in one `git cat-file --batch` run (one process, not one per file), asked for by object id:
+    `<commit>:<path>` would make git search the directory's tree once per file (10,000 files: 14 s)."""
+    if not ids:
+        return []
+    out = _git(top, "cat-file", "--batch", stdin=b"".join(i + b"\n" for i in ids))
+    blobs: list[bytes] = []
     at = 0
-    for path in paths:
+    for _ in ids:
         end = out.index(b"\n", at)
         header = out[at:end].split()
         size = int(header[2])
-        blobs[path] = out[end + 1 : end + 1 + size]
+        blobs.append(out[end + 1 : end + 1 + size])
         at = end + 1 + size + 1
     return blobs
