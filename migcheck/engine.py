@@ -102,7 +102,12 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
 
         chosen = choose_base(root, settings.base)
     for env in found.environments:
-        revisions, unreadable = histories.read_environment(env, shown_from, resolver, notices, cache)
+        merged = None
+        if chosen is not None:
+            from migcheck.gitbase import merged_blobs
+
+            merged = merged_blobs(root, chosen.ref, env)
+        revisions, unreadable = histories.read_environment(env, shown_from, resolver, notices, cache, merged)
         overrides = histories.overrides_for(env, root, settings.environments)
         rules, expected = selected, settings.expected_heads
         if overrides is not None:

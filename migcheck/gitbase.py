@@ -4,6 +4,7 @@ which branch `base = "auto"` means on a developer's clone (`choose_base`)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 from collections.abc import Callable
@@ -145,26 +146,72 @@ def read_base(
     return BaseTree(ref, tip_snapshot, fork_snapshot)
 
 
+@dataclass(frozen=True)
+class MergedBlobs:
+    """The git blob ids of a commit's revision files: a file with the same bytes is one the base branch has."""
+
+    ids: frozenset[str]
+
+    def __call__(self, data: bytes) -> bool:
+        if not self.ids:
+            return False
+        # git's blob id: the hash of a "blob <size>\0" header and the bytes (SHA-256 in a sha256 repository)
+        digest = hashlib.sha256 if len(next(iter(self.ids))) == 64 else hashlib.sha1
+        return digest(b"blob %d\0" % len(data) + data).hexdigest() in self.ids
+
+
+def merged_blobs(root: Path, ref: str, env: Environment) -> MergedBlobs:
+    """The blobs of `env`'s revision files at `ref`, from one `git ls-tree`; none when `ref` cannot be read
+    (`read_base` then says why)."""
+    try:
+        top, sha = resolve_base(root, ref)
+        ids = set()
+        for rel in _relative_locations(top, env):
+            listed = _git(top, "ls-tree", "-r", "-z", sha, "--", f"{rel}/").split(b"\0")
+            for entry in filter(None, listed):
+                meta, _, _name = entry.partition(b"\t")
+                _mode, kind, blob = meta.split()
+                if kind == b"blob":
+                    ids.add(blob.decode("ascii"))
+    except (MigcheckError, _GitError, ValueError):
+        return MergedBlobs(frozenset())
+    return MergedBlobs(frozenset(ids))
+
+
+def _relative_locations(top: Path, env: Environment) -> list[PurePosixPath]:
+    """`env`'s version locations inside the repository, relative to its top directory."""
+    found = []
+    for location in env.version_locations:
+        try:
+            found.append(
+                PurePosixPath(Path(os.path.realpath(location)).relative_to(top.resolve()).as_posix())
+            )
+        except ValueError:
+            continue
+    return found
+
+
 def _snapshot(
     shown_from: Path, top: Path, sha: str, env: Environment, resolver: ConstantResolver
 ) -> Snapshot:
     paths: list[str] = []
-    for location in env.version_locations:
-        try:
-            rel = PurePosixPath(Path(os.path.realpath(location)).relative_to(top.resolve()).as_posix())
-        except ValueError:
-            continue
-        listed = _git(top, "ls-tree", "-r", "-z", "--name-only", sha, "--", f"{rel}/").split(b"\0")
-        for raw in filter(None, listed):
+    ids: list[bytes] = []
+    for rel in _relative_locations(top, env):
+        listed = _git(top, "ls-tree", "-r", "-z", sha, "--", f"{rel}/").split(b"\0")
+        for entry in filter(None, listed):
+            meta, _, raw = entry.partition(b"\t")
+            _mode, kind, blob = meta.split()
             name = PurePosixPath(raw.decode("utf-8", "surrogateescape"))
             nested = name.parent != rel
             if (
-                (env.recursive or not nested)
+                kind == b"blob"
+                and (env.recursive or not nested)
                 and "__pycache__" not in name.parts
                 and is_revision_file(name.name)
             ):
                 paths.append(str(name))
-    blobs = _cat(top, sha, paths)
+                ids.append(blob)
+    blobs = dict(zip(paths, _cat(top, ids), strict=True))
     revisions: list[Revision] = []
     texts: dict[str, bytes] = {}
     for path in paths:
@@ -178,18 +225,18 @@ def _snapshot(
     return Snapshot(sha, tuple(revisions), texts)
 
 
-def _cat(top: Path, sha: str, paths: list[str]) -> dict[str, bytes]:
-    """Every blob in one `git cat-file --batch` run (one process, not one per file)."""
-    if not paths:
-        return {}
-    request = "".join(f"{sha}:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
-    out = _git(top, "cat-file", "--batch", stdin=request)
-    blobs: dict[str, bytes] = {}
+def _cat(top: Path, ids: list[bytes]) -> list[bytes]:
+    """Every blob in one `git cat-file --batch` run (one process, not one per file), asked for by object id:
+    `<commit>:<path>` would make git search the directory's tree once per file (10,000 files: 14 s)."""
+    if not ids:
+        return []
+    out = _git(top, "cat-file", "--batch", stdin=b"".join(i + b"\n" for i in ids))
+    blobs: list[bytes] = []
     at = 0
-    for path in paths:
+    for _ in ids:
         end = out.index(b"\n", at)
         header = out[at:end].split()
         size = int(header[2])
-        blobs[path] = out[end + 1 : end + 1 + size]
+        blobs.append(out[end + 1 : end + 1 + size])
         at = end + 1 + size + 1
     return blobs

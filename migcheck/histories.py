@@ -19,6 +19,7 @@ from migcheck.config import EnvironmentSettings, ExpectedHeads
 from migcheck.constants import ConstantResolver
 from migcheck.discover import Environment
 from migcheck.errors import MigcheckError
+from migcheck.fanout import read_all
 from migcheck.graph import RevisionGraph
 from migcheck.graphshape import COMMENT_DEPTH, COMMENT_LIMITS, select
 from migcheck.paths import relative
@@ -136,11 +137,14 @@ def read_environment(
     resolver: ConstantResolver,
     notices: list[str],
     cache: ReadCache | None = None,
+    merged: Callable[[bytes], bool] | None = None,
 ) -> tuple[list[Revision], list[Unreadable]]:
     """Every revision file of `env`, read statically; what cannot be read comes back as `Unreadable`.
 
     Each `Revision.path` is shown relative to `shown_from`. `cache` remembers what each file read as between
-    runs (default: the user's cache, unless MIGCHECK_NO_CACHE).
+    runs (default: the user's cache, unless MIGCHECK_NO_CACHE); the files it does not know are read over the
+    cores (`fanout`). A file `merged` recognizes (the same bytes as a file of the base branch) skips the
+    syntax check.
     """
     revisions: list[Revision] = []
     unreadable: list[Unreadable] = []
@@ -157,16 +161,31 @@ def read_environment(
     reads = cache if cache is not None else ReadCache.open(shown_from)
     prefix = os.path.join(shown_from, "")
     try:
-        for file in iter_revision_files(
-            env.version_locations, recursive=env.recursive, sourceless=env.sourceless
-        ):
-            # display(file, shown_from), without redoing its join for each of 10,000 files
-            if file.startswith(prefix):
-                shown = file[len(prefix) :]
-                shown = shown.replace(os.sep, "/") if os.sep != "/" else shown
-            else:
-                shown = display(file, shown_from)
-            item = reads.read(file, shown, resolver)
+        files = list(
+            iter_revision_files(env.version_locations, recursive=env.recursive, sourceless=env.sourceless)
+        )
+        # display(file, shown_from), without redoing its join for each of 10,000 files
+        cut = len(prefix)
+        shown = [
+            (f[cut:].replace(os.sep, "/") if os.sep != "/" else f[cut:])
+            if f.startswith(prefix)
+            else display(f, shown_from)
+            for f in files
+        ]
+        items: list[Revision | Unreadable | None] = [
+            reads.lookup(f, d) for f, d in zip(files, shown, strict=True)
+        ]
+        missing = [i for i, item in enumerate(items) if item is None]
+        fresh = read_all(
+            [(files[i], shown[i]) for i in missing],
+            lambda one: reads.fresh(one[0], one[1], resolver, merged),
+            reads.compiled,
+        )
+        for i, (read, entry) in zip(missing, fresh, strict=True):
+            reads.remember(files[i], entry)
+            items[i] = read
+        for item in items:
+            assert item is not None
             if isinstance(item, Revision):
                 revisions.append(item)
             else:

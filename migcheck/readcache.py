@@ -36,6 +36,7 @@ import struct
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,9 @@ from typing import Any
 from migcheck.constants import ConstantResolver, FileState
 from migcheck.scripts import MAX_REVISION_BYTES, Revision, Unreadable, read_revision
 from migcheck.syntaxcache import CompileCache, cache_directory, cache_file
+
+# (display path, stat key, SHA-256 of the bytes, racy, the constant modules consulted, kind, encoded value)
+Entry = tuple[Any, ...]
 
 FORMAT = 2
 _MAGIC = b"migcheck read results\n"
@@ -116,20 +120,42 @@ class ReadCache:
             return cls(None, root)
         return cls(cache_path(root), root, CompileCache(cache_file()))
 
-    def read(self, file: str, display: str, resolver: ConstantResolver) -> Revision | Unreadable:
+    def read(
+        self,
+        file: str,
+        display: str,
+        resolver: ConstantResolver,
+        merged: Callable[[bytes], bool] | None = None,
+    ) -> Revision | Unreadable:
         """What `file` reads as: from the cache when its key holds, else read (and remembered)."""
+        value = self.lookup(file, display)
+        if value is not None:
+            return value
+        item, entry = self.fresh(file, display, resolver, merged)
+        self.remember(file, entry)
+        return item
+
+    def lookup(self, file: str, display: str) -> Revision | Unreadable | None:
+        """What `file` read as last time, when its key still holds; None: it must be read."""
         if self.path is None:
-            return read_revision(file, display, resolver, self.compiled)
+            return None
         entry = self._entries.get(file)
+        if entry is None:
+            return None
+        try:
+            value = self._reuse(file, display, entry)
+        except (TypeError, ValueError):  # an entry of another shape: read the file instead
+            value = None
+        if value is not None:
+            self._touched.add(file)
+        return value
+
+    def remember(self, file: str, entry: Entry | None) -> None:
+        """Keep `entry` (from `fresh`, maybe computed by a forked worker) for the next run."""
         if entry is not None:
-            try:
-                value = self._reuse(file, display, entry)
-            except (TypeError, ValueError):  # an entry of another shape: read the file instead
-                value = None
-            if value is not None:
-                self._touched.add(file)
-                return value
-        return self._read(file, display, resolver)
+            self._entries[file] = entry
+            self._touched.add(file)
+            self._changed = True
 
     def _reuse(self, file: str, display: str, entry: tuple[Any, ...]) -> Revision | Unreadable | None:
         shown, key, digest, racy, dependencies, kind, values = entry
@@ -159,29 +185,40 @@ class ReadCache:
             self._changed = True
         return _decode(kind, values)
 
-    def _read(self, file: str, display: str, resolver: ConstantResolver) -> Revision | Unreadable:
+    def fresh(
+        self,
+        file: str,
+        display: str,
+        resolver: ConstantResolver,
+        merged: Callable[[bytes], bool] | None = None,
+    ) -> tuple[Revision | Unreadable, Entry | None]:
+        """Read `file` anew, with the entry that remembers it (None: not to be remembered). The cache itself is
+        not changed, so a forked worker can run this and hand the entry back (`remember`)."""
+        if self.path is None:
+            return read_revision(file, display, resolver, self.compiled, merged=merged), None
         seen: list[tuple[bytes, os.stat_result]] = []
         resolver.consulted = []
         item = read_revision(
-            file, display, resolver, self.compiled, lambda data, status: seen.append((data, status))
+            file, display, resolver, self.compiled, lambda data, status: seen.append((data, status)), merged
         )
         consulted = set(resolver.consulted)
-        if seen and not consulted & resolver.unstable:
-            data, status = seen[0]
-            dependencies = tuple(sorted(self._dependency(p, resolver.states.get(p)) for p in consulted))
-            kind, values = _encode(item)
-            self._entries[file] = (
-                display,
-                _key(status),
-                hashlib.sha256(data).digest(),
-                self._racy(status),
-                dependencies,
-                kind,
-                values,
-            )
-            self._touched.add(file)
-            self._changed = True
-        return item
+        if not seen or consulted & resolver.unstable:
+            return item, None
+        data, status = seen[0]
+        if merged is not None and merged(data):
+            return item, None  # read without its syntax check (the base branch has it): not proof it compiles
+        dependencies = tuple(sorted(self._dependency(p, resolver.states.get(p)) for p in consulted))
+        kind, values = _encode(item)
+        entry = (
+            display,
+            _key(status),
+            hashlib.sha256(data).digest(),
+            self._racy(status),
+            dependencies,
+            kind,
+            values,
+        )
+        return item, entry
 
     def _racy(self, status: os.stat_result) -> bool:
         """Git's racy-clean rule: a file changed this close to the run's start may change again unseen by stat."""
@@ -359,8 +396,13 @@ def _decode(kind: Any, values: Any) -> Revision | Unreadable | None:
     return None
 
 
+# Revision keeps its fields in slots: each slot's own descriptor sets it, past the frozen class's __setattr__
+_SLOT_SETTERS = tuple(getattr(Revision, name).__set__ for name in _REVISION_FIELDS)
+
+
 def _revision(values: tuple[Any, ...]) -> Revision:
     # a frozen dataclass's __init__ sets each field through object.__setattr__: 3x slower for 10,000 revisions
     revision: Revision = object.__new__(Revision)
-    revision.__dict__.update(zip(_REVISION_FIELDS, values, strict=True))
+    for set_field, value in zip(_SLOT_SETTERS, values, strict=True):
+        set_field(revision, value)
     return revision

@@ -32,6 +32,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.readcache",
         "migcheck.scripts",
         "migcheck.syntaxcache",
+        "migcheck.headerscan",
+        "migcheck.fanout",
         "migcheck.constants",
         "migcheck.graphshape",
         "migcheck.graph",
