@@ -181,7 +181,19 @@ class Runner:
         self._app_loaded = False
         # --metadata: the configure() options of migcheck's own environment, and the connection state to match
         self._own: tuple[dict[str, Any], Configured | None] | None = None
+        self._script: Any = None
         self.notices: list[str] = []
+
+    @property
+    def script(self) -> Any:
+        """The environment's Alembic ScriptDirectory, one for the Runner's whole life: its revision map imports
+        every revision file, so each file is imported once per scratch database, not once per Alembic command
+        (a new ScriptDirectory per upgrade and step back imported all N files N times over with --roundtrip)."""
+        if self._script is None:
+            from alembic.script import ScriptDirectory
+
+            self._script = ScriptDirectory.from_config(self.config)
+        return self._script
 
     @property
     def uses_env_py(self) -> bool:
@@ -316,10 +328,8 @@ class Runner:
                 if not self.uses_env_py:
                     self._own_environment(target, downgrade)
                 else:
-                    from alembic import command
-
                     with self._offered_connection():
-                        (command.downgrade if downgrade else command.upgrade)(self.config, target)
+                        self._command(target, downgrade)
         except MigcheckError:
             raise
         except BaseException as exc:  # noqa: BLE001 - the user's migration or env.py failed
@@ -327,6 +337,18 @@ class Runner:
         finally:
             self.config.attributes.pop("connection", None)
         return None
+
+    def _command(self, target: str, downgrade: bool) -> None:
+        """`alembic upgrade|downgrade <target>` as Alembic's `command` module runs it, on `self.script`."""
+        from alembic.runtime.environment import EnvironmentContext
+
+        script = self.script
+
+        def steps(rev: Any, _context: Any) -> Any:
+            return script._downgrade_revs(target, rev) if downgrade else script._upgrade_revs(target, rev)
+
+        with EnvironmentContext(self.config, script, fn=steps, destination_rev=target):
+            script.run_env()
 
     def _failure(self, exc: BaseException) -> Failure:
         """What an exception raised while migrating means: a failing migration step or revision file comes back
@@ -381,9 +403,7 @@ class Runner:
         return Failure(None, first_error_line(exc), file=os.path.abspath(file), line=line)
 
     def _own_environment(self, target: str, downgrade: bool) -> None:
-        from alembic.script import ScriptDirectory
-
-        script = ScriptDirectory.from_config(self.config)
+        script = self.script
         steps: Callable[[Any, Any], Any] = (
             (lambda rev, _: script._downgrade_revs(target, rev))
             if downgrade
@@ -445,11 +465,10 @@ class Runner:
         """env.py's configure() calls, from one run of it on the scratch database with no migration steps
         (nothing is migrated, and the version table is not created); or why it could not be run."""
         from alembic.runtime.environment import EnvironmentContext
-        from alembic.script import ScriptDirectory
 
         if not self.env_py.is_file():
             return [], "there is no env.py"
-        script = ScriptDirectory.from_config(self.config)
+        script = self.script
         start, refused = len(self.recorder.calls), len(self.redirector.refused)
         error = "env.py did not call context.configure()"
         self.recorder.probing = True
@@ -517,9 +536,7 @@ class Runner:
     def _compare_env(self) -> list[Any]:
         from alembic import autogenerate
         from alembic.runtime.environment import EnvironmentContext
-        from alembic.script import ScriptDirectory
-
-        script = ScriptDirectory.from_config(self.config)
+        script = self.script
         args = dict(message=None, autogenerate=True, sql=False, head="head", splice=False)
         args |= dict(branch_label=None, version_path=None, rev_id=None, depends_on=None)
         revision_context = autogenerate.RevisionContext(self.config, script, args)
@@ -623,9 +640,7 @@ class Runner:
         NotImplementedError itself comes back as `Irreversible`.
         """
         from alembic.runtime.migration import MigrationStep
-        from alembic.script import ScriptDirectory
-
-        script = ScriptDirectory.from_config(self.config)
+        script = self.script
         revision = script.get_revision(rid)
         if revision is None:
             raise MigcheckError(f"{self.env.name}: Alembic does not know revision {rid!r}")
