@@ -517,8 +517,9 @@ class Runner:
         """The operations autogenerate would write, and where the models declare each table and column."""
         with self._running():
             ops = self._compare_env() if self.uses_env_py else self._compare_own()
-            # while the project's modules are still imported, so their classes' source can be found
-            sources = source_lines(self.metadata, self.roots) if self.metadata is not None else {}
+            # while the project's modules are still imported, so their classes' source can be found; only
+            # differences are located (reading the models' source is a second of a large project's run)
+            sources = source_lines(self.metadata, self.roots) if self.metadata is not None and ops else {}
         return ops, sources
 
     def _compare_own(self) -> list[Any]:
