@@ -537,6 +537,7 @@ class Runner:
     def _compare_env(self) -> list[Any]:
         from alembic import autogenerate
         from alembic.runtime.environment import EnvironmentContext
+
         script = self.script
         args = dict(message=None, autogenerate=True, sql=False, head="head", splice=False)
         args |= dict(branch_label=None, version_path=None, rev_id=None, depends_on=None)
@@ -641,6 +642,7 @@ class Runner:
         NotImplementedError itself comes back as `Irreversible`.
         """
         from alembic.runtime.migration import MigrationStep
+
         script = self.script
         revision = script.get_revision(rid)
         if revision is None:
