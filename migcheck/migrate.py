@@ -181,7 +181,19 @@ class Runner:
         self._app_loaded = False
         # --metadata: the configure() options of migcheck's own environment, and the connection state to match
         self._own: tuple[dict[str, Any], Configured | None] | None = None
+        self._script: Any = None
         self.notices: list[str] = []
+
+    @property
+    def script(self) -> Any:
+        """The environment's Alembic ScriptDirectory, one for the Runner's whole life: its revision map imports
+        every revision file, so each file is imported once per scratch database, not once per Alembic command
+        (a new ScriptDirectory per upgrade and step back imported all N files N times over with --roundtrip)."""
+        if self._script is None:
+            from alembic.script import ScriptDirectory
+
+            self._script = ScriptDirectory.from_config(self.config)
+        return self._script
 
     @property
     def uses_env_py(self) -> bool:
@@ -317,10 +329,8 @@ class Runner:
                 if not self.uses_env_py:
                     self._own_environment(target, downgrade)
                 else:
-                    from alembic import command
-
                     with self._offered_connection():
-                        (command.downgrade if downgrade else command.upgrade)(self.config, target)
+                        self._command(target, downgrade)
         except MigcheckError:
             raise
         except BaseException as exc:  # noqa: BLE001 - the user's migration or env.py failed
@@ -328,6 +338,18 @@ class Runner:
         finally:
             self.config.attributes.pop("connection", None)
         return None
+
+    def _command(self, target: str, downgrade: bool) -> None:
+        """`alembic upgrade|downgrade <target>` as Alembic's `command` module runs it, on `self.script`."""
+        from alembic.runtime.environment import EnvironmentContext
+
+        script = self.script
+
+        def steps(rev: Any, _context: Any) -> Any:
+            return script._downgrade_revs(target, rev) if downgrade else script._upgrade_revs(target, rev)
+
+        with EnvironmentContext(self.config, script, fn=steps, destination_rev=target):
+            script.run_env()
 
     def _failure(self, exc: BaseException) -> Failure:
         """What an exception raised while migrating means: a failing migration step or revision file comes back
@@ -388,9 +410,7 @@ class Runner:
         )
 
     def _own_environment(self, target: str, downgrade: bool) -> None:
-        from alembic.script import ScriptDirectory
-
-        script = ScriptDirectory.from_config(self.config)
+        script = self.script
         steps: Callable[[Any, Any], Any] = (
             (lambda rev, _: script._downgrade_revs(target, rev))
             if downgrade
@@ -452,11 +472,10 @@ class Runner:
         """env.py's configure() calls, from one run of it on the scratch database with no migration steps
         (nothing is migrated, and the version table is not created); or why it could not be run."""
         from alembic.runtime.environment import EnvironmentContext
-        from alembic.script import ScriptDirectory
 
         if not self.env_py.is_file():
             return [], "there is no env.py"
-        script = ScriptDirectory.from_config(self.config)
+        script = self.script
         start, refused = len(self.recorder.calls), len(self.redirector.refused)
         error = "env.py did not call context.configure()"
         self.recorder.probing = True
@@ -505,8 +524,9 @@ class Runner:
         """The operations autogenerate would write, and where the models declare each table and column."""
         with self._running():
             ops = self._compare_env() if self.uses_env_py else self._compare_own()
-            # while the project's modules are still imported, so their classes' source can be found
-            sources = source_lines(self.metadata, self.roots) if self.metadata is not None else {}
+            # while the project's modules are still imported, so their classes' source can be found; only
+            # differences are located (reading the models' source is a second of a large project's run)
+            sources = source_lines(self.metadata, self.roots) if self.metadata is not None and ops else {}
         return ops, sources
 
     def _compare_own(self) -> list[Any]:
@@ -524,9 +544,8 @@ class Runner:
     def _compare_env(self) -> list[Any]:
         from alembic import autogenerate
         from alembic.runtime.environment import EnvironmentContext
-        from alembic.script import ScriptDirectory
 
-        script = ScriptDirectory.from_config(self.config)
+        script = self.script
         args = dict(message=None, autogenerate=True, sql=False, head="head", splice=False)
         args |= dict(branch_label=None, version_path=None, rev_id=None, depends_on=None)
         revision_context = autogenerate.RevisionContext(self.config, script, args)
@@ -639,9 +658,8 @@ class Runner:
         NotImplementedError itself comes back as `Irreversible`.
         """
         from alembic.runtime.migration import MigrationStep
-        from alembic.script import ScriptDirectory
 
-        script = ScriptDirectory.from_config(self.config)
+        script = self.script
         revision = script.get_revision(rid)
         if revision is None:
             raise MigcheckError(f"{self.env.name}: Alembic does not know revision {rid!r}")

@@ -294,3 +294,98 @@ def test_with_metadata_given_a_refused_connection_does_not_suggest_metadata(tmp_
     assert run.returncode == 2, run.stdout + run.stderr
     assert "refuses every connection but its own scratch database" in run.stderr
     assert "pass --metadata" not in run.stderr
+
+
+ASYNC_REVISION = '''"""t
+
+Revision ID: aaaaaaaaaaaa
+Revises:
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "aaaaaaaaaaaa"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table("t", sa.Column("id", sa.Integer(), primary_key=True))
+
+
+def downgrade():
+    op.drop_table("t")
+'''
+
+
+def _imports_asyncio_extension(root: Path, *flags: str) -> bool:
+    """Run `migcheck check --drift-only` in a fresh process; whether SQLAlchemy's asyncio extension got imported."""
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "migcheck", "check", ".", "--drift-only", *flags],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    return "sqlalchemy.ext.asyncio.engine" in run.stderr
+
+
+def _async_project(root: Path, url: str) -> Path:
+    root.mkdir()
+    init = [sys.executable, "-m", "alembic", "init", "-t", "async", "migrations"]
+    subprocess.run(init, cwd=root, capture_output=True, check=True)
+    (root / "models.py").write_text(
+        'from sqlalchemy import Column, Integer, MetaData, Table\nmetadata = MetaData()\nt = Table("t", metadata, Column("id", Integer, primary_key=True))\n'
+    )
+    env_py = root / "migrations" / "env.py"
+    env_py.write_text(
+        env_py.read_text().replace(
+            "target_metadata = None", "from models import metadata\ntarget_metadata = metadata"
+        )
+    )
+    ini = root / "alembic.ini"
+    ini.write_text(
+        "\n".join(
+            f"sqlalchemy.url = {url}" if line.startswith("sqlalchemy.url") else line
+            for line in ini.read_text().splitlines()
+        )
+    )
+    (root / "migrations" / "versions" / "aaaaaaaaaaaa_t.py").write_text(ASYNC_REVISION)
+    return root
+
+
+def test_an_async_env_py_imported_after_migcheck_started_is_redirected_on_both_scratch_databases(
+    tmp_path: Path,
+) -> None:
+    # the asyncio extension is first imported by env.py, after the redirector is installed: the import hook
+    # patches create_async_engine as it loads, for the drift run and again for the round trip's database
+    pytest.importorskip("aiosqlite")
+    real = tmp_path / "real.db"
+    root = _async_project(tmp_path / "proj", f"sqlite+aiosqlite:///{real}")
+
+    assert _imports_asyncio_extension(root, "--roundtrip")
+    assert not real.exists()
+
+
+def test_a_sync_project_never_imports_the_asyncio_extension(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    root.mkdir()
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "init", "-t", "generic", "migrations"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+    (root / "models.py").write_text(
+        'from sqlalchemy import Column, Integer, MetaData, Table\nmetadata = MetaData()\nt = Table("t", metadata, Column("id", Integer, primary_key=True))\n'
+    )
+    env_py = root / "migrations" / "env.py"
+    env_py.write_text(
+        env_py.read_text().replace(
+            "target_metadata = None", "from models import metadata\ntarget_metadata = metadata"
+        )
+    )
+    (root / "migrations" / "versions" / "aaaaaaaaaaaa_t.py").write_text(ASYNC_REVISION)
+
+    assert not _imports_asyncio_extension(root)

@@ -407,3 +407,21 @@ def test_installed_driver_names_a_driver_that_is_installed(url: str, driver: str
         if importlib.util.find_spec(module) is not None:
             pytest.skip(f"{module} is installed here: SQLAlchemy's default driver is used for plain URLs")
     assert installed_driver(make_url(url)).drivername == driver
+
+
+def _synchronous(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.exec_driver_sql("PRAGMA synchronous").scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_the_scratch_sqlite_database_skips_fsync_and_no_other_file_does(tmp_path: Path) -> None:
+    # the scratch file is thrown away: durability buys nothing there, and SQLite syncs after each DDL statement
+    other = f"sqlite:///{tmp_path / 'project.db'}"
+    with scratch_database(None) as url:
+        assert _synchronous(url) == 0  # OFF
+        assert _synchronous(other) != 0  # SQLite's default (FULL)
+    assert _synchronous(other) != 0
