@@ -132,14 +132,13 @@ def main() -> None:
     parser.add_argument("--dialects", nargs="+", default=["sqlite", "postgresql", "mysql"])
     parser.add_argument("--baseline", type=Path, help="a source tree of migcheck to time as well (before)")
     parser.add_argument("--project", type=Path, help="time this project instead of generated trees")
-    parser.add_argument("--no-pytest-alembic", action="store_true", help="leave pytest-alembic out (slowest)")
     args = parser.parse_args()
     servers = {"sqlite": None, "postgresql": args.pg, "mysql": args.mysql}
     tools: dict[str, Tool] = {"migcheck": migcheck_tool(None)}
     if args.baseline:
         tools["migcheck (baseline)"] = migcheck_tool(str(args.baseline.resolve()))
     tools["alembic upgrade+check"] = alembic_tool
-    if importlib.util.find_spec("pytest_alembic") and not args.no_pytest_alembic:
+    if importlib.util.find_spec("pytest_alembic"):
         tools["pytest-alembic"] = pytest_alembic_tool
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     print(

@@ -17,7 +17,6 @@ URL always gets the same scratch database, so the migrations and the later compa
 from __future__ import annotations
 
 import contextlib
-import importlib.abc
 import importlib.util
 import sys
 import threading
@@ -75,38 +74,6 @@ def family_of(url: Any) -> str | None:
     except Exception:  # noqa: BLE001 - any unparseable URL
         return None
     return "mysql" if backend == "mariadb" else backend
-
-
-_ASYNC_ENGINE_MODULE = "sqlalchemy.ext.asyncio.engine"
-
-
-class _ImportHook:
-    """A meta path finder that calls `then(module)` right after the module `name` is executed, once."""
-
-    def __init__(self, name: str, then: Callable[[Any], None]) -> None:
-        self.name, self.then = name, then
-
-    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
-        if name != self.name:
-            return None
-        import importlib.machinery
-
-        sys.meta_path.remove(self)  # once, and no recursion through this finder
-        spec = importlib.machinery.PathFinder.find_spec(name, path, target)
-        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
-            return spec
-        loader, then = spec.loader, self.then
-
-        class Loader(importlib.abc.Loader):
-            def create_module(self, spec: Any) -> Any:
-                return loader.create_module(spec)
-
-            def exec_module(self, module: Any) -> None:
-                loader.exec_module(module)
-                then(module)
-
-        spec.loader = Loader()
-        return spec
 
 
 def _key(url: Any) -> str:
@@ -248,7 +215,6 @@ class EngineRedirector:
 
         create_engine.__name__ = create_engine.__qualname__ = function
         create_engine.__wrapped__ = original  # type: ignore[attr-defined]
-        create_engine._migcheck_redirector = self  # type: ignore[attr-defined]
         return create_engine
 
     def _guard(self, dialect: Any, conn_rec: Any, cargs: Any, cparams: dict[str, Any]) -> None:
@@ -272,16 +238,6 @@ class EngineRedirector:
         self.refused.append(message)
         raise MigcheckError(message)
 
-    def _patch_async(self, patched: list[tuple[dict[str, Any], str, Any]]) -> Callable[[Any], None]:
-        """What to do when the asyncio extension's engine module has just been executed: replace its factory."""
-
-        def patch(module: Any) -> None:
-            original = module.create_async_engine
-            patched.append((module.__dict__, "create_async_engine", original))
-            module.create_async_engine = self._factory(original, asynchronous=True)
-
-        return patch
-
     @contextlib.contextmanager
     def installed(self) -> Iterator[EngineRedirector]:
         """Replace the engine factories everywhere they are bound, and install the connection guard."""
@@ -292,19 +248,13 @@ class EngineRedirector:
         originals: dict[int, Callable[..., Any]] = {}
         sync_original = create_module.create_engine
         originals[id(sync_original)] = self._factory(sync_original, asynchronous=False)
-        patched: list[tuple[dict[str, Any], str, Any]] = []
-        # SQLAlchemy's asyncio extension costs a fifth of a second to import: patched now when the project
-        # already imported it, else the moment anything imports it (before `sqlalchemy.ext.asyncio`'s own
-        # `from .engine import create_async_engine` runs, so every later import sees the replacement)
-        async_module: Any = sys.modules.get(_ASYNC_ENGINE_MODULE)
+        async_module: Any = None
+        with contextlib.suppress(ImportError):  # SQLAlchemy without its asyncio extension
+            import sqlalchemy.ext.asyncio.engine as async_module
         if async_module is not None:
             async_original = async_module.create_async_engine
             originals[id(async_original)] = self._factory(async_original, asynchronous=True)
-        hook = (
-            None
-            if async_module is not None
-            else _ImportHook(_ASYNC_ENGINE_MODULE, self._patch_async(patched))
-        )
+        patched: list[tuple[dict[str, Any], str, Any]] = []
         for module in list(sys.modules.values()):
             namespace = getattr(module, "__dict__", None)
             if not isinstance(namespace, dict) or getattr(module, "__name__", "").startswith("migcheck"):
@@ -316,26 +266,11 @@ class EngineRedirector:
                     patched.append((namespace, name, value))
                     namespace[name] = replacement
         event.listen(Engine, "do_connect", self._guard)
-        if hook is not None:
-            sys.meta_path.insert(0, hook)
         self._active = True
         try:
             yield self
         finally:
             self._active = False
-            if hook is not None:
-                with contextlib.suppress(ValueError):
-                    sys.meta_path.remove(hook)
             event.remove(Engine, "do_connect", self._guard)
             for namespace, name, value in reversed(patched):
                 namespace[name] = value
-            if hook is not None:
-                # what bound the async factory after it was patched (`sqlalchemy.ext.asyncio` itself, say)
-                # gets the original back: a later run's scan only knows the originals
-                for module in list(sys.modules.values()):
-                    namespace = getattr(module, "__dict__", None)
-                    if not isinstance(namespace, dict):
-                        continue
-                    for name, value in list(namespace.items()):
-                        if getattr(value, "_migcheck_redirector", None) is self:
-                            namespace[name] = value.__wrapped__
