@@ -268,6 +268,7 @@ CHECK_FLAGS: tuple[tuple[str, str], ...] = (
     ("MIGCHECK_DRIFT", "drift"),
     ("MIGCHECK_DRIFT_ONLY", "drift_only"),
     ("MIGCHECK_ROUNDTRIP", "roundtrip"),
+    ("MIGCHECK_CACHE", "cache"),
 )
 _LISTS = ("select", "ignore", "versions", "python_path")
 _PATHS = ("alembic_config", "versions", "python_path")

@@ -431,8 +431,11 @@ def test_broken_tree_fails_the_step_with_error_annotations(
     assert run.outputs["result"] == "failure"
     assert set(run.outputs["heads"].split(",")) == {"cccccccccccc", "dddddddddddd"}
     assert int(run.outputs["findings"]) >= 1
-    report = json.loads((run.workspace / run.outputs["report"]).read_text())
-    assert "MC101" in json.dumps(report), "the JSON report, in the workspace for later steps"
+    # the container's HOME (/github/home) is the runner's $RUNNER_TEMP/_github_home: later steps read it there
+    assert run.outputs["report"] == "/home/runner/work/_temp/_github_home/migcheck-report.json"
+    report = json.loads((run.workspace.parent / "home" / "migcheck-report.json").read_text())
+    assert "MC101" in json.dumps(report), "the JSON report, outside the checkout, for later steps"
+    assert not list(run.workspace.rglob("migcheck-report.json")), "never written into the checkout"
     assert TOKEN not in run.log + run.summary, "the token is never printed"
 
 
@@ -446,7 +449,8 @@ def test_clean_tree_passes_without_annotations(
     assert run.outputs.get("findings") == "0", run.outputs
     assert run.outputs.get("heads") == "cccccccccccc", run.outputs
     assert run.outputs.get("result") == "success", run.outputs
-    assert (run.workspace / run.outputs["report"]).is_file()
+    assert run.outputs["report"] == "/home/runner/work/_temp/_github_home/migcheck-report.json"
+    assert (run.workspace.parent / "home" / "migcheck-report.json").is_file()
 
 
 def test_path_input_points_at_a_project_inside_the_repository(
