@@ -34,7 +34,6 @@ import os
 import stat
 import struct
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import fields
@@ -43,7 +42,7 @@ from typing import Any
 
 from migcheck.constants import ConstantResolver, FileState
 from migcheck.scripts import MAX_REVISION_BYTES, Revision, Unreadable, read_revision
-from migcheck.syntaxcache import CompileCache, cache_directory, cache_file
+from migcheck.syntaxcache import CompileCache, cache_directory, cache_file, write_atomically
 
 # (display path, stat key, SHA-256 of the bytes, racy, the constant modules consulted, kind, encoded value)
 Entry = tuple[Any, ...]
@@ -299,27 +298,9 @@ class ReadCache:
             entries = {f: entries[f] for f in kept[:MAX_ENTRIES]}
         latest = max(self.started, self._latest)
         payload = marshal.dumps((self._identity, latest, entries))
-        temporary = None
-        try:
-            chosen = _chosen()
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o755 if chosen else 0o700)
-            with tempfile.NamedTemporaryFile(
-                "wb", dir=self.path.parent, prefix=".reads-", suffix=".tmp", delete=False
-            ) as fh:
-                temporary = fh.name
-                fh.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
-                if chosen:  # readable by the CI step that saves it (actions/cache runs as another user)
-                    os.chmod(temporary, 0o644)
-            os.replace(temporary, self.path)
-            temporary = None
-        except OSError:
-            pass
-        finally:
-            if temporary is not None:
-                try:
-                    os.unlink(temporary)
-                except OSError:
-                    pass
+        write_atomically(
+            self.path, _MAGIC + hashlib.sha256(payload).digest() + payload, ".reads-", shared=_chosen()
+        )
         self._changed = False
         self.compiled.save()
 

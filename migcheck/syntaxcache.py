@@ -95,27 +95,38 @@ class CompileCache:
         """Remember what compiled, atomically; a cache that cannot be written is silently not kept."""
         if self.path is None or not self._new:
             return
-        import tempfile  # only a run that compiled something new writes: a warm run never loads it
-
         kept = list(dict.fromkeys(self._used))
         used = set(kept)
         kept += [d for d in self._order if d not in used]
-        temporary = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            with tempfile.NamedTemporaryFile(
-                "w", encoding="ascii", dir=self.path.parent, prefix=".compiled-", suffix=".tmp", delete=False
-            ) as fh:
-                temporary = fh.name
-                fh.write(_HEADER + "".join(f"{d}\n" for d in kept[:MAX_ENTRIES]))
-            os.replace(temporary, self.path)
-            temporary = None
-        except OSError:
-            pass
-        finally:
-            if temporary is not None:
-                try:
-                    os.unlink(temporary)
-                except OSError:
-                    pass
+        data = (_HEADER + "".join(f"{d}\n" for d in kept[:MAX_ENTRIES])).encode("ascii")
+        write_atomically(self.path, data, ".compiled-")
         self._new = False
+
+
+def write_atomically(path: Path, data: bytes, prefix: str, *, shared: bool = False) -> bool:
+    """Write `data` to a temporary file beside `path`, then rename it into place: a concurrent run reads the old
+    file or the new one, never half of one. False when it cannot be written (the cache is then simply not kept).
+    `shared`: readable by other users (a CI cache saved by another account)."""
+    import tempfile  # only a run that learnt something writes: a warm run never loads it
+
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o755 if shared else 0o700)
+        with tempfile.NamedTemporaryFile(
+            "wb", dir=path.parent, prefix=prefix, suffix=".tmp", delete=False
+        ) as fh:
+            temporary = fh.name
+            fh.write(data)
+        if shared:
+            os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+        temporary = None
+        return True
+    except OSError:
+        return False
+    finally:
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
