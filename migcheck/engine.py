@@ -208,7 +208,9 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
                     history, external=external, on_base=on_base, new=new if loaded.base is not None else None
                 )
                 env_findings += _named(applicable(graph_rules, history), history.name)
-                shape = histories.facts(history, env, shown_from, merged_graph)
+                # drawn for the reports only when this history has findings (MC10x, and MC11x found above)
+                drawn = any(f.environment == history.name for f in env_findings)
+                shape = histories.facts(history, env, shown_from, merged_graph, draw=drawn)
                 facts.append(
                     replace(shape, new_revisions=tuple(r for r in history.graph.revisions if r in new))
                 )

@@ -24,7 +24,7 @@ from migcheck.graph import RevisionGraph
 from migcheck.graphshape import COMMENT_DEPTH, COMMENT_LIMITS, select
 from migcheck.paths import relative
 from migcheck.readcache import ReadCache
-from migcheck.result import HistoryFacts, Point, Split
+from migcheck.result import Drawing, HistoryFacts, Point, Split
 from migcheck.scripts import Revision, Unreadable, iter_revision_files
 
 if TYPE_CHECKING:  # git is only run with --base: a run without it never imports gitbase
@@ -406,9 +406,19 @@ def overrides_for(
 
 
 def facts(
-    history: History, env: Environment, shown_from: Path, merged: RevisionGraph | None = None
+    history: History,
+    env: Environment,
+    shown_from: Path,
+    merged: RevisionGraph | None = None,
+    *,
+    draw: bool = True,
 ) -> HistoryFacts:
-    """The history's shape; with --base, its heads are those of the merge result (what main will have)."""
+    """The history's shape; with --base, its heads are those of the merge result (what main will have).
+
+    `draw`: also select the drawing of it near its heads (for the PR comment, and the JSON report's `edges`).
+    Selecting is a walk of the whole history per try (a tenth of a second at 10,000 revisions), so the check
+    draws only a history with findings of its own: no report shows a drawing of a sound one.
+    """
     graph = history.graph
     after = merged if merged is not None else graph
 
@@ -419,7 +429,7 @@ def facts(
     def head_labels(rid: str) -> tuple[str, ...]:
         return tuple(sorted(label for label in after.lineage_labels(rid) if not label.startswith("<")))
 
-    drawing = select(after, COMMENT_DEPTH, limits=COMMENT_LIMITS)
+    drawing = select(after, COMMENT_DEPTH, limits=COMMENT_LIMITS) if draw else Drawing()
     drawn = after.revisions
     return HistoryFacts(
         environment=history.name,
