@@ -130,10 +130,17 @@ def test_every_install_line_names_alembic_migcheck_never_bare_migcheck() -> None
         assert any(name.startswith(DISTRIBUTION) for name in found[where]), where
 
 
-def test_the_readme_first_screen_installs_alembic_migcheck() -> None:
-    first_screen = "\n".join((ROOT / "README.md").read_text(encoding="utf-8").splitlines()[:30])
-    assert "pip install alembic-migcheck" in first_screen
-    assert "migcheck check" in first_screen
+def test_the_readme_first_screen_names_alembic_migcheck_and_gives_exactly_the_two_set_up_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_screen = "\n".join(readme.splitlines()[:30])
+    assert "`alembic-migcheck`" in first_screen
+    blocks = re.findall(r"```sh\n(.*?)```", first_screen, re.S)
+    commands = [line for block in blocks for line in block.splitlines() if line and not line.startswith("#")]
+    assert commands == [
+        "python3 -m venv .venv && .venv/bin/pip install -q . && .venv/bin/migcheck check examples/blog",
+        "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/python -m pytest",
+    ]
+    assert "pip install alembic-migcheck" in readme.split("## Install", 1)[1].split("\n## ", 1)[0]
 
 
 def test_one_project_url_everywhere() -> None:
