@@ -102,12 +102,17 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
 
         chosen = choose_base(root, settings.base)
     for env in found.environments:
-        merged = None
+        base = None
         if chosen is not None:
-            from migcheck.gitbase import merged_blobs
+            from migcheck.gitbase import read_base
 
-            merged = merged_blobs(root, chosen.ref, env)
-        revisions, unreadable = histories.read_environment(env, shown_from, resolver, notices, cache, merged)
+            # read first: the files whose bytes the base branch has skip the syntax check (`base.merged`)
+            base = read_base(root, chosen.ref, env, resolver, shown_from)
+            if settings.base_label:
+                base = replace(base, ref=settings.base_label)
+        revisions, unreadable = histories.read_environment(
+            env, shown_from, resolver, notices, cache, base.merged if base is not None else None
+        )
         overrides = histories.overrides_for(env, root, settings.environments)
         rules, expected = selected, settings.expected_heads
         if overrides is not None:
@@ -118,14 +123,7 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
                     f" (environment {overrides.path})",
                 )
             expected = overrides.expected_heads or expected
-        base = None
         split = histories.split_histories(env, shown_from, revisions, unreadable, expected, notices)
-        if chosen is not None:
-            from migcheck.gitbase import read_base
-
-            base = read_base(root, chosen.ref, env, resolver, shown_from)
-            if settings.base_label:
-                base = replace(base, ref=settings.base_label)
         loaded.append(
             LoadedEnvironment(
                 env,

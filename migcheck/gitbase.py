@@ -27,6 +27,7 @@ class Snapshot:
     sha: str
     revisions: tuple[Revision, ...]
     texts: dict[str, bytes]  # display path -> content
+    blobs: frozenset[str] = frozenset()  # the git blob ids of its revision files
 
     def within(self, keep: Callable[[str], bool]) -> Snapshot:
         """The same commit's revisions and texts whose display path `keep` accepts."""
@@ -34,6 +35,7 @@ class Snapshot:
             self.sha,
             tuple(r for r in self.revisions if keep(r.path)),
             {path: text for path, text in self.texts.items() if keep(path)},
+            self.blobs,
         )
 
 
@@ -49,6 +51,11 @@ class BaseTree:
     @property
     def revisions(self) -> tuple[Revision, ...]:
         return self.tip.revisions
+
+    @property
+    def merged(self) -> MergedBlobs:
+        """Recognizes a working file whose bytes the base branch's tip has (it skips the syntax check)."""
+        return MergedBlobs(self.tip.blobs)
 
     def within(self, keep: Callable[[str], bool]) -> BaseTree:
         """Only the files whose display path `keep` accepts (one history of an environment split by
@@ -160,24 +167,6 @@ class MergedBlobs:
         return digest(b"blob %d\0" % len(data) + data).hexdigest() in self.ids
 
 
-def merged_blobs(root: Path, ref: str, env: Environment) -> MergedBlobs:
-    """The blobs of `env`'s revision files at `ref`, from one `git ls-tree`; none when `ref` cannot be read
-    (`read_base` then says why)."""
-    try:
-        top, sha = resolve_base(root, ref)
-        ids = set()
-        for rel in _relative_locations(top, env):
-            listed = _git(top, "ls-tree", "-r", "-z", sha, "--", f"{rel}/").split(b"\0")
-            for entry in filter(None, listed):
-                meta, _, _name = entry.partition(b"\t")
-                _mode, kind, blob = meta.split()
-                if kind == b"blob":
-                    ids.add(blob.decode("ascii"))
-    except (MigcheckError, _GitError, ValueError):
-        return MergedBlobs(frozenset())
-    return MergedBlobs(frozenset(ids))
-
-
 def _relative_locations(top: Path, env: Environment) -> list[PurePosixPath]:
     """`env`'s version locations inside the repository, relative to its top directory."""
     found = []
@@ -222,7 +211,7 @@ def _snapshot(
             revisions.append(item)
         elif item.declared is not None:
             revisions.append(item.declared)
-    return Snapshot(sha, tuple(revisions), texts)
+    return Snapshot(sha, tuple(revisions), texts, frozenset(blob.decode("ascii") for blob in ids))
 
 
 def _cat(top: Path, ids: list[bytes]) -> list[bytes]:

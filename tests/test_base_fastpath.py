@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from helpers import add_revision, commit, copy_case, git, working_directory
 
 from migcheck.cli import main
-from migcheck.gitbase import merged_blobs
+from migcheck.constants import ConstantResolver
+from migcheck.gitbase import MergedBlobs, read_base
 
 BROKEN_TAIL = "\n\ndef helper(:\n    pass\n"
 
@@ -62,14 +63,14 @@ def test_an_edited_file_gets_the_full_syntax_check_committed_or_not(repo: Path, 
     assert mc107_files(check(repo, "--base", "main").output) == expected
 
 
-def test_merged_blobs_knows_the_bytes_of_the_base_and_nothing_else(repo: Path) -> None:
+def test_the_base_knows_the_bytes_of_its_files_and_nothing_else(repo: Path) -> None:
     from migcheck.discover import discover
 
     env = discover(repo).environments[0]
-    merged = merged_blobs(repo, "main", env)
+    merged = read_base(repo, "main", env, ConstantResolver(repo)).merged
     files = sorted((repo / "migrations" / "versions").glob("*.py"))
 
     assert len(merged.ids) == len(files)
     assert all(merged(f.read_bytes()) for f in files)
     assert not merged(files[0].read_bytes() + b"\n")
-    assert merged_blobs(repo, "no-such-branch", env).ids == frozenset()
+    assert not MergedBlobs(frozenset())(files[0].read_bytes())
