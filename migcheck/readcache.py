@@ -119,21 +119,6 @@ class ReadCache:
             return cls(None, root)
         return cls(cache_path(root), root, CompileCache(cache_file()))
 
-    def read(
-        self,
-        file: str,
-        display: str,
-        resolver: ConstantResolver,
-        merged: Callable[[bytes], bool] | None = None,
-    ) -> Revision | Unreadable:
-        """What `file` reads as: from the cache when its key holds, else read (and remembered)."""
-        value = self.lookup(file, display)
-        if value is not None:
-            return value
-        item, entry = self.fresh(file, display, resolver, merged)
-        self.remember(file, entry)
-        return item
-
     def lookup(self, file: str, display: str) -> Revision | Unreadable | None:
         """What `file` read as last time, when its key still holds; None: it must be read."""
         if self.path is None:
