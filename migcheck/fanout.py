@@ -59,7 +59,8 @@ def read_all(
                 results += [read(item) for item in part]
                 continue
             results += answer[0]
-            _adopt(compiled, answer[1], answer[2])
+            if compiled is not None:
+                compiled.adopt(answer[1], answer[2])
         return results
     finally:
         for pid, fd, _ in children:  # the parent failed or was interrupted: stop the workers left
@@ -80,9 +81,10 @@ def _fork(
         status = 1
         try:
             os.close(readable)
-            before = len(_used(compiled))
+            before = compiled.mark() if compiled is not None else 0
             results = [read(item) for item in part]
-            answer = (results, _used(compiled)[before:], compiled is not None and compiled._new)  # noqa: SLF001
+            learned = compiled.learned_since(before) if compiled is not None else ([], False)
+            answer = (results, *learned)
             data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(writable, "wb") as pipe:
                 pipe.write(data)
@@ -107,15 +109,3 @@ def _collect(pid: int, fd: int, count: int) -> tuple[list[Result], list[str], bo
     except Exception:  # noqa: BLE001 - a worker's broken answer is re-read by the parent
         return None
     return answer if len(answer[0]) == count else None
-
-
-# `syntaxcache` (owned by the cache's own module) keeps what compiled in CompileCache._used; the workers' share
-# of it is carried home here, so that the next run skips their files too.
-def _used(compiled: CompileCache | None) -> list[str]:
-    return compiled._used if compiled is not None else []  # noqa: SLF001
-
-
-def _adopt(compiled: CompileCache | None, digests: list[str], new: bool) -> None:
-    if compiled is not None:
-        compiled._used.extend(digests)  # noqa: SLF001
-        compiled._new = compiled._new or new  # noqa: SLF001

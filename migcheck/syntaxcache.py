@@ -76,6 +76,20 @@ class CompileCache:
         self._new = True
         return None
 
+    def learned_since(self, mark: int) -> tuple[list[str], bool]:
+        """What this cache learnt since `mark()` returned `mark`: the digests used and whether any is new (a forked
+        worker hands them to the parent's cache through `adopt`, so that the next run skips its files too)."""
+        return self._used[mark:], self._new
+
+    def adopt(self, digests: list[str], new: bool) -> None:
+        """Take in what a forked worker's copy of this cache learnt (`learned_since`)."""
+        self._used.extend(digests)
+        self._new = self._new or new
+
+    def mark(self) -> int:
+        """Where `learned_since` starts counting."""
+        return len(self._used)
+
     def _load(self) -> set[str]:
         if self._known is None:
             self._known = set()
