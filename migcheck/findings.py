@@ -72,6 +72,8 @@ class Rule:
     check: Callable[..., Iterable[Finding]] = field(compare=False, repr=False)
     # the type of the one argument the check takes: what the engine routes to it
     input: type = field(default=object, compare=False, repr=False)
+    # the database dialects the rule applies to (sqlite, postgresql, mysql); empty: every dialect
+    dialects: tuple[str, ...] = ()
 
     @property
     def family(self) -> str:
@@ -90,8 +92,14 @@ _CODE = re.compile(r"^MC[1-9]\d\d$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
 
-def rule(*, code: str, name: str, severity: Severity) -> Callable[[Callable[..., Iterable[Finding]]], Rule]:
-    """Register a check function as a rule; its docstring's first line is the summary, the rest its docs."""
+def rule(
+    *, code: str, name: str, severity: Severity, dialects: tuple[str, ...] = ()
+) -> Callable[[Callable[..., Iterable[Finding]]], Rule]:
+    """Register a check function as a rule; its docstring's first line is the summary, the rest its docs.
+
+    `dialects` names the databases the rule applies to (empty: all); the MC3xx rules say it, and the engine
+    routes them by it.
+    """
 
     def register(func: Callable[..., Iterable[Finding]]) -> Rule:
         if not _CODE.match(code):
@@ -104,7 +112,12 @@ def rule(*, code: str, name: str, severity: Severity) -> Callable[[Callable[...,
         if not doc:
             raise ValueError(f"rule {code} has no docstring: its docstring is its documentation")
         summary, _, description = doc.partition("\n")
-        registered = Rule(code, name, severity, summary.strip(), description.strip(), func, _input_of(func))
+        unknown = sorted(set(dialects) - {"sqlite", "postgresql", "mysql"})
+        if unknown:
+            raise ValueError(f"rule {code} names unknown dialects {unknown}")
+        registered = Rule(
+            code, name, severity, summary.strip(), description.strip(), func, _input_of(func), tuple(dialects)
+        )
         REGISTRY[code] = registered
         return registered
 
