@@ -28,6 +28,8 @@ class LintContext:
     dialect: str | None
     # tables created by the revisions of this change that run before this one: nobody else uses them yet
     created_earlier: frozenset[str] = frozenset()
+    # the environment's env.py sets a lock_timeout itself (SET lock_timeout, `-c lock_timeout=...` in options)
+    env_lock_timeout: bool = False
 
     def existing(self, op: Operation) -> bool:
         """Whether `op` acts on a table that existed before this change (locking it can block the app)."""
