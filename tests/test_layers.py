@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "migcheck"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("migcheck.__main__", "migcheck.cli", "migcheck.output", "migcheck.boundary", "migcheck.github"),
     ("migcheck.report", "migcheck.fix", "migcheck.graphview"),
-    ("migcheck.engine",),
+    ("migcheck.engine", "migcheck.lintrun"),
     ("migcheck.checks",),
     ("migcheck.histories", "migcheck.driftrun", "migcheck.livedb", "migcheck.cleanup"),
     (
