@@ -177,7 +177,8 @@ def column_type_change(ctx: LintContext) -> Iterator[Finding]:
     coercible, and these are not flagged: varchar(n) -> varchar(m) with m >= n, varchar(n) -> varchar or text,
     text -> varchar (no length), numeric(p, s) -> numeric(p2, s) with p2 >= p, numeric(p, s) -> numeric,
     cidr -> inet, and the same type (measured on PostgreSQL 15: no new relfilenode for the table or its
-    indexes). A `postgresql_using` expression is always flagged. Without `existing_type` migcheck cannot see
+    indexes). timestamp -> timestamptz is flagged: it is rewritten unless the session's TimeZone is UTC
+    (PostgreSQL 12+), which migcheck cannot see. A `postgresql_using` expression is always flagged. Without `existing_type` migcheck cannot see
     the old type, so it flags the change and says that passing `existing_type` shows a safe widening.
     MySQL 8.0 and MariaDB change a column's type with ALGORITHM=COPY (writes blocked for the whole copy;
     "Changing the column data type: In Place No" in MySQL's Online DDL table), except VARCHAR widening

@@ -46,7 +46,7 @@ def _text(value: object) -> str:
     return value.text if isinstance(value, Code) else str(value or "")
 
 
-def _copy_reason(ctx: LintContext, op: Operation, before: Sequence[Operation]) -> str | None:
+def _copy_reason(op: Operation, before: Sequence[Operation]) -> str | None:
     """Why MySQL/MariaDB copy the table (or block writes for a rebuild) for `op`; None when they need not."""
     sql = op.sql or ""
     if op.kind == ADD_COLUMN:
@@ -125,7 +125,7 @@ def mysql_table_copy(ctx: LintContext) -> Iterator[Finding]:
     for i, op in enumerate(ops):
         if "mysql_algorithm" in op.options or not _in_scope(ctx, op):
             continue
-        reason = _copy_reason(ctx, op, ops[:i])
+        reason = _copy_reason(op, ops[:i])
         if reason is None or (op.line, reason) in seen:
             continue
         seen.add((op.line, reason))
