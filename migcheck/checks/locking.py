@@ -224,19 +224,25 @@ def _mc310_postgresql(ctx: LintContext, op: Operation, old: SqlType | None, new:
     target = f"'{op.table}.{op.column}'"
     hint = _mc310_hint(op, new)
     if old is None and new is not None:
+        unseen = "; migcheck cannot see the old type" if op.sql else " without existing_type"
         message = (
-            f"{call(op)} changes the type of {target} to {show_type(new)} without existing_type, so migcheck "
-            f"cannot tell a safe widening from a rewrite of '{op.table}' under an ACCESS EXCLUSIVE lock"
+            f"{call(op)} changes the type of {target} to {show_type(new)}{unseen}, so it cannot tell a safe "
+            f"widening from a rewrite of '{op.table}' under an ACCESS EXCLUSIVE lock"
+        )
+        how = (
+            f'write it as op.alter_column("{op.table}", "{op.column}", type_=..., existing_type=<the old type>)'
+            if op.sql
+            else "pass existing_type=<the old type>"
         )
         hint = (
-            f"if it is a widening (varchar to a longer varchar or text, more numeric precision), pass "
-            f"existing_type=<the old type> so migcheck sees it is safe; otherwise {hint}"
+            f"if it is a widening (varchar to a longer varchar or text, more numeric precision), {how} so "
+            f"migcheck sees it is safe; otherwise {hint}"
         )
     else:
-        change = f"from {show_type(old)} to {show_type(new)}" if old and new else "of"
+        change = f"from {show_type(old)} to {show_type(new)}" if old and new else "type"
         using = " (with a USING expression)" if "postgresql_using" in op.options else ""
         message = (
-            f"{call(op)} changes the type {change} {target}{using}: PostgreSQL rewrites '{op.table}' and "
+            f"{call(op)} changes {target} {change}{using}: PostgreSQL rewrites '{op.table}' and "
             f"its indexes under an ACCESS EXCLUSIVE lock that blocks reads and writes until it is done"
         )
     return column_type_change.finding(message, ctx.at(op), hint, revision=ctx.revision.id)
@@ -245,14 +251,15 @@ def _mc310_postgresql(ctx: LintContext, op: Operation, old: SqlType | None, new:
 def _mc310_mysql(ctx: LintContext, op: Operation, old: SqlType | None, new: SqlType | None) -> Finding:
     target = f"'{op.table}.{op.column}'"
     if old is None:
-        what = f"sets the type of {target}{' to ' + show_type(new) if new else ''} without existing_type"
+        unseen = " (migcheck cannot see the old type)" if op.sql else " without existing_type"
+        what = f"sets the type of {target}{' to ' + show_type(new) if new else ''}{unseen}"
         why = "unless it is the same type or a VARCHAR widening, MySQL/MariaDB copy the whole table"
     else:
         what = f"changes the type of {target} from {show_type(old)} to {show_type(new) if new else '?'}"
         why = "MySQL/MariaDB copy the whole table (ALGORITHM=COPY)"
     message = f"{call(op)} {what}: {why}, blocking writes to '{op.table}' for the whole copy"
     hint = _mc310_hint(op, new) + "; or run it with gh-ost / pt-online-schema-change"
-    if old is None:
+    if old is None and not op.sql:
         hint = f"pass existing_type=<the old type> so migcheck can tell; otherwise {hint}"
     return column_type_change.finding(message, ctx.at(op), hint, revision=ctx.revision.id)
 
@@ -361,11 +368,12 @@ def _not_null_proved(before: Sequence[Operation], table: str | None, column: str
 
 def _index_hint(op: Operation) -> str:
     if op.sql:
-        verb = "CREATE INDEX CONCURRENTLY" if op.kind == CREATE_INDEX else "DROP INDEX CONCURRENTLY"
-        return (
-            f'with op.get_context().autocommit_block():\n    op.execute("{verb} ...")  '
-            "# CONCURRENTLY cannot run inside a transaction"
-        )
+        statement = " ".join(op.sql.split())
+        if not re.search(r"\bCONCURRENTLY\b", statement, re.I):
+            statement = re.sub(
+                r"^((CREATE\s+(UNIQUE\s+)?|DROP\s+)INDEX)\s+", r"\1 CONCURRENTLY ", statement, flags=re.I
+            )
+        return f'with op.get_context().autocommit_block():\n    op.execute("{statement}")'
     if op.kind == CREATE_INDEX:
         unique = ", unique=True" if op.options.get("unique") else ""
         cols = "[" + ", ".join(f'"{c}"' for c in op.columns) + "]" if op.columns else "[...]"

@@ -99,7 +99,7 @@ def test_mc310_a_type_change_on_postgresql_names_the_rewrite_and_the_add_column_
     assert (finding.rule, finding.severity, finding.revision) == ("MC310", Severity.WARNING, "b")
     assert finding.location == Location(rev_path("b"), 22)
     assert finding.message == (
-        "op.alter_column('orders', 'amount') changes the type from integer to bigint 'orders.amount': "
+        "op.alter_column('orders', 'amount') changes 'orders.amount' from integer to bigint: "
         "PostgreSQL rewrites 'orders' and its indexes under an ACCESS EXCLUSIVE lock that blocks reads and "
         "writes until it is done"
     )
@@ -142,7 +142,7 @@ def test_mc310_a_narrowing_or_other_type_is_a_rewrite_on_postgresql(old: str, ne
 def test_mc310_without_existing_type_migcheck_says_that_passing_it_shows_a_safe_widening() -> None:
     [finding] = run("MC310", lint(alter(type_=t("sa.String(200)"))))
 
-    assert "without existing_type, so migcheck cannot tell a safe widening from a rewrite" in finding.message
+    assert "without existing_type, so it cannot tell a safe widening from a rewrite" in finding.message
     assert finding.hint.startswith("if it is a widening (varchar to a longer varchar or text")
     assert "pass existing_type=<the old type>" in finding.hint
 
@@ -167,7 +167,13 @@ def test_mc310_a_raw_sql_type_change_is_named_by_its_statement() -> None:
 
     [finding] = run("MC310", lint(change))
 
-    assert finding.message.startswith(f"`{sql}` changes the type of 'orders.amount' to bigint without")
+    assert finding.message.startswith(
+        f"`{sql}` changes the type of 'orders.amount' to bigint; migcheck cannot"
+    )
+    assert (
+        'write it as op.alter_column("orders", "amount", type_=..., existing_type=<the old type>)'
+        in finding.hint
+    )
     assert finding.location.line == 23
 
 
@@ -375,13 +381,25 @@ def test_mc313_concurrently_outside_an_autocommit_block_is_an_error_even_on_a_ne
 
 
 def test_mc313_drop_index_concurrently_in_the_transaction_fails_the_same_way() -> None:
-    drop = op(
-        DROP_INDEX, name="ix_a", sql="DROP INDEX CONCURRENTLY ix_a", options={"postgresql_concurrently": True}
-    )
+    sql = "DROP INDEX CONCURRENTLY ix_a"
+    drop = op(DROP_INDEX, name="ix_a", sql=sql, options={"postgresql_concurrently": True})
 
     [finding] = run("MC313", lint(drop))
 
     assert '"DROP INDEX CONCURRENTLY cannot run inside a transaction block"' in finding.message
+    assert finding.hint == f'with op.get_context().autocommit_block():\n    op.execute("{sql}")'
+
+
+def test_mc312_a_raw_sql_index_gets_its_own_statement_made_concurrent() -> None:
+    sql = "CREATE UNIQUE INDEX uq_users_email ON users (email)"
+    index = op(CREATE_INDEX, name="uq_users_email", table="users", sql=sql, options={"unique": True})
+
+    [finding] = run("MC312", lint(index))
+
+    assert finding.hint == (
+        "with op.get_context().autocommit_block():\n"
+        '    op.execute("CREATE UNIQUE INDEX CONCURRENTLY uq_users_email ON users (email)")'
+    )
 
 
 def test_mc313_concurrently_inside_an_autocommit_block_passes() -> None:
