@@ -8,6 +8,7 @@ settings); until then they fail, by design, rather than pass vacuously.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import TREES, copy_case
@@ -48,3 +49,46 @@ def test_the_markers_are_read_per_line_and_per_rule(tmp_path: Path) -> None:
         ("migrations/versions/a_rev.py", 2, "MC302"),
         ("migrations/versions/a_rev.py", 2, "MC317"),
     }
+
+
+# --- the cases are real migrations: they run on the servers, and the MC313 one fails as the rule says ---------
+
+
+def alembic_config(root: Path, url: str) -> Any:
+    from alembic.config import Config
+
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def test_the_postgresql_case_runs_up_and_down_and_its_last_revision_fails_as_mc313_says(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from alembic import command
+
+    from migcheck.scratch import scratch_database
+
+    root = copy_case("lint/locking_postgresql", tmp_path / "case")
+    with scratch_database(pg_url) as url:
+        config = alembic_config(root, url)
+        command.upgrade(config, "000000000018")  # every safe pattern and flagged operation, for real
+        command.downgrade(config, "base")
+        command.upgrade(config, "000000000018")
+        with pytest.raises(
+            Exception, match="CREATE INDEX CONCURRENTLY cannot run inside a transaction block"
+        ):
+            command.upgrade(config, "head")
+
+
+def test_the_mysql_case_runs_up_and_down_on_the_server(mysql_url: str, tmp_path: Path) -> None:
+    from alembic import command
+
+    from migcheck.scratch import scratch_database
+
+    root = copy_case("lint/locking_mysql", tmp_path / "case")
+    with scratch_database(mysql_url) as url:
+        config = alembic_config(root, url)
+        command.upgrade(config, "head")
+        command.downgrade(config, "base")
+        command.upgrade(config, "head")

@@ -1,4 +1,4 @@
-"""unique email
+"""unique order reference the safe way
 
 Revision ID: 000000000011
 Revises: 000000000010
@@ -21,9 +21,15 @@ depends_on: Union[str, Sequence[str], None] = None
 def upgrade() -> None:
     """Upgrade schema."""
     op.execute("SET lock_timeout = '5s'")
-    op.create_unique_constraint("uq_users_email", "users", ["email"])  # expect: MC315
+    op.add_column("orders", sa.Column("reference", sa.String(length=40), nullable=True))
+    with op.get_context().autocommit_block():
+        op.create_index(
+            "uq_orders_reference", "orders", ["reference"], unique=True, postgresql_concurrently=True
+        )
+    op.execute("ALTER TABLE orders ADD CONSTRAINT uq_orders_reference UNIQUE USING INDEX uq_orders_reference")
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    op.drop_constraint("uq_users_email", "users", type_="unique")
+    op.drop_constraint("uq_orders_reference", "orders", type_="unique")
+    op.drop_column("orders", "reference")

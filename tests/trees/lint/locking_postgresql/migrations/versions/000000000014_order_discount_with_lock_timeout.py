@@ -1,4 +1,4 @@
-"""order coupon without lock timeout
+"""order discount with lock timeout
 
 Revision ID: 000000000014
 Revises: 000000000013
@@ -20,11 +20,10 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     """Upgrade schema."""
-    op.add_column("orders", sa.Column("coupon", sa.String(length=20), nullable=True))  # expect: MC317
-    op.add_column("orders", sa.Column("coupon_value", sa.Integer(), nullable=True))
+    op.execute("SET lock_timeout = '5s'")
+    op.add_column("orders", sa.Column("discount", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    op.drop_column("orders", "coupon_value")
-    op.drop_column("orders", "coupon")
+    op.drop_column("orders", "discount")

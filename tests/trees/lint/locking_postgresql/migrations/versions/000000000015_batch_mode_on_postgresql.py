@@ -1,8 +1,8 @@
 """batch mode on postgresql
 
-Revision ID: 000000000016
-Revises: 000000000015
-Create Date: 2025-06-16 10:16:00.000000
+Revision ID: 000000000015
+Revises: 000000000014
+Create Date: 2025-06-15 10:15:00.000000
 
 """
 from typing import Sequence, Union
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '000000000016'
-down_revision: Union[str, Sequence[str], None] = '000000000015'
+revision: str = '000000000015'
+down_revision: Union[str, Sequence[str], None] = '000000000014'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,11 +1,10 @@
-"""order tag without lock timeout, silenced for the file
+"""concurrent index in the transaction
 
 Revision ID: 000000000019
 Revises: 000000000018
 Create Date: 2025-06-19 10:19:00.000000
 
 """
-# migcheck: ignore-file[MC317] run by hand in the maintenance window
 from typing import Sequence, Union
 
 from alembic import op
@@ -21,9 +20,13 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     """Upgrade schema."""
-    op.add_column("orders", sa.Column("tag", sa.String(length=20), nullable=True))
+    op.execute("SET lock_timeout = '5s'")
+    op.create_index("ix_orders_note", "orders", ["note"], postgresql_concurrently=True)  # expect: MC313
+    op.execute("DROP INDEX CONCURRENTLY ix_orders_amount")  # expect: MC313
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    op.drop_column("orders", "tag")
+    with op.get_context().autocommit_block():
+        op.execute("CREATE INDEX CONCURRENTLY ix_orders_amount ON orders (amount)")
+        op.drop_index("ix_orders_note", table_name="orders", postgresql_concurrently=True)

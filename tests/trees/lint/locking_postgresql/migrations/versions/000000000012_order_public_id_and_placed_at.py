@@ -1,8 +1,8 @@
 """order public id and placed at
 
-Revision ID: 000000000013
-Revises: 000000000012
-Create Date: 2025-06-13 10:13:00.000000
+Revision ID: 000000000012
+Revises: 000000000011
+Create Date: 2025-06-12 10:12:00.000000
 
 """
 from typing import Sequence, Union
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '000000000013'
-down_revision: Union[str, Sequence[str], None] = '000000000012'
+revision: str = '000000000012'
+down_revision: Union[str, Sequence[str], None] = '000000000011'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

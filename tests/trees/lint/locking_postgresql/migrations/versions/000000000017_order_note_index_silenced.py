@@ -1,8 +1,8 @@
 """order note index silenced
 
-Revision ID: 000000000018
-Revises: 000000000017
-Create Date: 2025-06-18 10:18:00.000000
+Revision ID: 000000000017
+Revises: 000000000016
+Create Date: 2025-06-17 10:17:00.000000
 
 """
 from typing import Sequence, Union
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '000000000018'
-down_revision: Union[str, Sequence[str], None] = '000000000017'
+revision: str = '000000000017'
+down_revision: Union[str, Sequence[str], None] = '000000000016'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,8 +1,8 @@
 """order constraints not valid
 
-Revision ID: 000000000010
-Revises: 000000000009
-Create Date: 2025-06-10 10:10:00.000000
+Revision ID: 000000000009
+Revises: 000000000008
+Create Date: 2025-06-09 10:09:00.000000
 
 """
 from typing import Sequence, Union
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '000000000010'
-down_revision: Union[str, Sequence[str], None] = '000000000009'
+revision: str = '000000000009'
+down_revision: Union[str, Sequence[str], None] = '000000000008'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

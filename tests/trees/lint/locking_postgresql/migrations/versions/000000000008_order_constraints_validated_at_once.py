@@ -1,4 +1,4 @@
-"""concurrent index in the transaction
+"""order constraints validated at once
 
 Revision ID: 000000000008
 Revises: 000000000007
@@ -21,12 +21,13 @@ depends_on: Union[str, Sequence[str], None] = None
 def upgrade() -> None:
     """Upgrade schema."""
     op.execute("SET lock_timeout = '5s'")
-    op.create_index("ix_orders_note", "orders", ["note"], postgresql_concurrently=True)  # expect: MC313
-    op.execute("DROP INDEX CONCURRENTLY ix_orders_amount")  # expect: MC313
+    op.create_foreign_key("fk_orders_user_id", "orders", "users", ["user_id"], ["id"])  # expect: MC314
+    op.create_check_constraint("ck_orders_quantity", "orders", "quantity > 0")  # expect: MC314
+    op.execute("ALTER TABLE users ADD CONSTRAINT ck_users_email CHECK (email <> '')")  # expect: MC314
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    with op.get_context().autocommit_block():
-        op.execute("CREATE INDEX CONCURRENTLY ix_orders_amount ON orders (amount)")
-        op.drop_index("ix_orders_note", table_name="orders", postgresql_concurrently=True)
+    op.drop_constraint("ck_users_email", "users")
+    op.drop_constraint("ck_orders_quantity", "orders")
+    op.drop_constraint("fk_orders_user_id", "orders")
