@@ -278,7 +278,8 @@ def set_not_null(ctx: LintContext) -> Iterator[Finding]:
     EXCLUSIVE (reads and writes go on), then sets NOT NULL. The VALIDATE must run outside the transaction
     that added the check (an `autocommit_block()` commits it first): in the same transaction the ADD's
     ACCESS EXCLUSIVE lock is still held during the scan. A SET NOT NULL after such a validated check in the
-    same revision is not flagged; neither is `existing_nullable=False` (it already was NOT NULL).
+    same revision is not flagged, nor one after a VALIDATE of a check an earlier revision added whose name says
+    so (`ck_orders_note_not_null`), nor `existing_nullable=False` (it already was NOT NULL).
     MySQL 8.0 and MariaDB make a column NOT NULL with an in-place rebuild of the table (ALGORITHM=INPLACE,
     concurrent DML permitted: "Making a column NOT NULL: In Place Yes, Rebuilds Table Yes"): no lock-out,
     but the whole table is rewritten, which takes time and I/O and makes replicas lag.
@@ -341,7 +342,7 @@ def _condition(op: Operation) -> str:
 def _not_null_proved(before: Sequence[Operation], table: str | None, column: str | None) -> bool:
     """Whether a valid CHECK (column IS NOT NULL) on `table` exists after `before` ran: added without NOT
     VALID, or validated by a VALIDATE CONSTRAINT. A VALIDATE of a check added in an earlier revision (so not
-    seen here) counts when the constraint's name names the column."""
+    seen here) counts when the constraint's name names the column and says not-null (`ck_t_c_not_null`)."""
     if table is None or column is None:
         return False
     proves = re.compile(rf'(?<![\w"]){re.escape(column)}"?\s+IS\s+NOT\s+NULL', re.I)
@@ -358,7 +359,8 @@ def _not_null_proved(before: Sequence[Operation], table: str | None, column: str
             added = checks.get(o.name)
             if added is not None and proves.search(_condition(added)):
                 return True
-            if added is None and column.lower() in o.name.lower():
+            name = o.name.lower()
+            if added is None and column.lower() in name and ("null" in name or name.endswith("_nn")):
                 return True
     return False
 
@@ -756,10 +758,10 @@ def missing_lock_timeout(ctx: LintContext) -> Iterator[Finding]:
             continue
         if timeout or not strong_lock(ctx, op, ops[:i]):
             continue
-        table = op.table or op.name
+        table = f"existing table '{op.table}'" if op.table else f"the table of index '{op.name}'"
         message = (
-            f"{call(op)} locks existing table '{table}' with no lock_timeout set: queued behind one long "
-            f"transaction, it makes every later query on '{table}' wait too"
+            f"{call(op)} locks {table} with no lock_timeout set: queued behind one long transaction, it makes "
+            f"every later query on that table wait too"
         )
         hint = (
             "op.execute(\"SET lock_timeout = '5s'\") as the first line of upgrade() (retry the deploy when it "

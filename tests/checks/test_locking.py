@@ -282,6 +282,12 @@ def test_mc311_validating_a_check_added_by_an_earlier_revision_counts_when_its_n
     assert run("MC311", lint(validate, alter(column="note", line=24, nullable=False))) == []
 
 
+def test_mc311_validating_an_unrelated_constraint_of_an_earlier_revision_proves_nothing() -> None:
+    validate = op(VALIDATE_CONSTRAINT, 22, table="orders", name="ck_orders_note_length", autocommit=True)
+
+    assert len(run("MC311", lint(validate, alter(column="note", line=24, nullable=False)))) == 1
+
+
 def test_mc311_on_mysql_names_the_in_place_rebuild() -> None:
     [finding] = run("MC311", lint(alter(column="note", nullable=False), dialect="mysql"))
 
@@ -547,9 +553,15 @@ def test_mc317_one_finding_at_the_first_strong_lock_of_the_revision() -> None:
     assert finding.location.line == 22
     assert finding.message == (
         "op.drop_column('orders', 'a') locks existing table 'orders' with no lock_timeout set: queued behind one "
-        "long transaction, it makes every later query on 'orders' wait too"
+        "long transaction, it makes every later query on that table wait too"
     )
     assert finding.hint.startswith("op.execute(\"SET lock_timeout = '5s'\") as the first line of upgrade()")
+
+
+def test_mc317_a_drop_index_without_a_table_names_the_index() -> None:
+    [finding] = run("MC317", lint(op(DROP_INDEX, name="ix_old", sql="DROP INDEX ix_old")))
+
+    assert "`DROP INDEX ix_old` locks the table of index 'ix_old' with no lock_timeout set" in finding.message
 
 
 def test_mc317_a_lock_timeout_set_first_passes() -> None:
