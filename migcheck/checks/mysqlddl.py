@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from migcheck.checks.locking import MYSQL, call, mysql_type_change_copies, on_existing, upgrade_ops
+from migcheck.checks.locking import MYSQL, call, on_existing, upgrade_ops
 from migcheck.checks.operations import LintContext
+from migcheck.checks.typechange import mysql_type_change_copies
 from migcheck.findings import Finding, Severity, rule
 from migcheck.operations import (
     ADD_COLUMN,

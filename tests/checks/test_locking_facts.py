@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from migcheck.checks.locking import PG_VOLATILE, _calls, mysql_inplace_varchar, pg_binary_coercible
+from migcheck.checks.locking import PG_VOLATILE, _calls
 from migcheck.checks.mysqlddl import _copy_reason
+from migcheck.checks.typechange import mysql_inplace_varchar, pg_binary_coercible
 from migcheck.operations import ADD_COLUMN, DROP_CONSTRAINT, OTHER_SQL, Operation, normalize_type
 
 sa = pytest.importorskip("sqlalchemy")
