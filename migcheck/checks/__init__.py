@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from migcheck.checks import drift, history, merge, status
+from migcheck.checks import drift, history, locking, merge, mysqlddl, status, typechange
 from migcheck.checks.drift import DriftContext
 from migcheck.checks.merge import MergeContext
+from migcheck.checks.operations import LintContext
 from migcheck.checks.status import StatusContext
 from migcheck.findings import REGISTRY, Finding, Rule, resolve_rules
 from migcheck.histories import History
 
 # Every input a command produces; a rule reading anything else would never run.
-INPUTS: tuple[type, ...] = (History, MergeContext, DriftContext, StatusContext)
+INPUTS: tuple[type, ...] = (History, MergeContext, DriftContext, StatusContext, LintContext)
 _unrouted = sorted(code for code, r in REGISTRY.items() if r.input not in INPUTS)
 if _unrouted:
     raise TypeError(f"rules {', '.join(_unrouted)} read an input no command produces")
@@ -29,15 +30,19 @@ __all__ = [
     "REGISTRY",
     "DriftContext",
     "History",
+    "LintContext",
     "MergeContext",
     "Rule",
     "StatusContext",
     "applicable",
     "drift",
     "history",
+    "locking",
     "merge",
+    "mysqlddl",
     "resolve_rules",
     "status",
+    "typechange",
 ]
 
 
