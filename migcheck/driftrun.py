@@ -20,9 +20,16 @@ if TYPE_CHECKING:
 
 
 def run_drift(
-    env: Environment, graph: RevisionGraph, settings: Settings, root: Path, notices: list[str]
+    env: Environment,
+    graph: RevisionGraph,
+    settings: Settings,
+    root: Path,
+    notices: list[str],
+    trace: frozenset[str] | None = None,
 ) -> tuple[DriftOutcome, RoundTrip | None] | None:
-    """Run the drift check of `env` on its own scratch database; None when it was skipped (said in `notices`)."""
+    """Run the drift check of `env` on its own scratch database; None when it was skipped (said in `notices`).
+
+    `trace`: the revisions to measure while they run (on MySQL/MariaDB, the algorithm each ALTER can use)."""
     from migcheck.autodiff import describe
     from migcheck.migrate import Runner
     from migcheck.roundtrip import stairway
@@ -32,18 +39,24 @@ def run_drift(
     cwd = env.config_file.parent if env.config_file is not None else root
 
     @contextlib.contextmanager
-    def scratch_runner() -> Iterator[Runner]:
+    def scratch_runner(trace: frozenset[str] | None = None) -> Iterator[Runner]:
         """A new scratch database with the project running on it; both gone afterwards."""
         server = settings.database_url
         with (
             scratch_database(server) as url,
             Runner(
-                env, url, metadata=settings.metadata, python_path=python_path, cwd=cwd, server_url=server
+                env,
+                url,
+                metadata=settings.metadata,
+                python_path=python_path,
+                cwd=cwd,
+                server_url=server,
+                trace=trace,
             ) as runner,
         ):
             yield runner
 
-    with scratch_runner() as runner:
+    with scratch_runner(trace) as runner:
         skipped = runner.check_env()
         if skipped:
             notices.append(f"drift check skipped: {skipped}")
@@ -52,7 +65,10 @@ def run_drift(
         notices += runner.redirect_notices()
         if failure is not None:
             notices += runner.notices
-            return DriftOutcome(runner.dialect, failure=failure, target=runner.target_dialect()), None
+            outcome = DriftOutcome(
+                runner.dialect, failure=failure, target=runner.target_dialect(), copy_only=runner.copy_only()
+            )
+            return outcome, None
         if runner.uses_env_py and not runner.uses_scratch():
             advice = (
                 "--metadata names a Flask app, so its env.py ran: name the models instead (e.g. app:db)"
@@ -65,7 +81,12 @@ def run_drift(
             )
         ops, sources = runner.compare()
         notices += runner.notices
-        outcome = DriftOutcome(runner.dialect, tuple(describe(ops, runner.rendering())), sources=sources)
+        outcome = DriftOutcome(
+            runner.dialect,
+            tuple(describe(ops, runner.rendering())),
+            sources=sources,
+            copy_only=runner.copy_only(),
+        )
     roundtrip = None
     if settings.roundtrip:
         with scratch_runner() as runner:

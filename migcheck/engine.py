@@ -31,7 +31,7 @@ from migcheck.scripts import Revision, Unreadable
 
 if TYPE_CHECKING:
     from migcheck.gitbase import BaseTree
-    from migcheck.outcome import DriftOutcome
+    from migcheck.outcome import CopyOnly, DriftOutcome
 
 
 @dataclass(frozen=True)
@@ -180,6 +180,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
     notices = list(project.notices)
     warnings: list[str] = []
     errors: list[str] = []
+    copy_only: list[CopyOnly] = []
     check_time = drift_time = 0.0
     for loaded in project.environments:
         t1 = time.perf_counter()
@@ -189,6 +190,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
         # with --base, per history: (its new revisions, the base's revisions it lacks, the base's ids, the merge
         # result)
         after: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str], RevisionGraph | None]] = {}
+        checked: list[History] = []
         with _without_cyclic_gc():
             for part, base in loaded.against_base:
                 context = MergeContext(part, base, shown_from)
@@ -205,6 +207,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
                 history = replace(
                     history, external=external, on_base=on_base, new=new if loaded.base is not None else None
                 )
+                checked.append(history)
                 env_findings += _named(applicable(graph_rules, history), history.name)
                 # drawn for the reports only when this history has findings (MC10x, and MC11x found above)
                 drawn = any(f.environment == history.name for f in env_findings)
@@ -220,7 +223,8 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
             t2 = time.perf_counter()
             try:
                 with listening(_progress_of(loaded.whole, progress)):
-                    env_findings += _drift(loaded, settings, project, notices, warnings)
+                    trace = _trace_ids(checked)
+                    env_findings += _drift(loaded, settings, project, notices, warnings, trace, copy_only)
             except MissingPackage as exc:
                 from migcheck import driftauto  # only a drift run that failed to import needs it
 
@@ -252,6 +256,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
         error="\n".join(errors) or None,
         base=project.base,
         splits=tuple(splits),
+        copy_only=tuple(copy_only),
     )
 
 
@@ -260,10 +265,18 @@ def _named(findings: Iterable[Finding], environment: str) -> list[Finding]:
 
 
 def _drift(
-    loaded: LoadedEnvironment, settings: Settings, project: Loaded, notices: list[str], warnings: list[str]
+    loaded: LoadedEnvironment,
+    settings: Settings,
+    project: Loaded,
+    notices: list[str],
+    warnings: list[str],
+    trace: frozenset[str] | None,
+    copy_only: list[CopyOnly],
 ) -> list[Finding]:
     """MC2xx for one environment, unless its revision graph is too broken to run the migrations; under
-    `drift = "auto"`, a failure that is the setup's, not the project's, is a warning instead (driftauto)."""
+    `drift = "auto"`, a failure that is the setup's, not the project's, is a warning instead (driftauto).
+    The revisions in `trace` are measured as they run: on MySQL/MariaDB, the algorithm each ALTER can use, added
+    to `copy_only`."""
     env, history = loaded.env, loaded.whole
     if not any(REGISTRY[code].input is DriftContext for code in loaded.rules):
         return []
@@ -281,10 +294,11 @@ def _drift(
         return []
     from migcheck.driftrun import run_drift
 
-    ran = run_drift(env, history.graph, settings, project.root, notices)
+    ran = run_drift(env, history.graph, settings, project.root, notices, trace=trace)
     if ran is None:
         return []
     outcome, roundtrip = ran
+    copy_only += [replace(c, environment=env.name) for c in outcome.copy_only]
     excused = _excused(env.name, outcome, history, project.paths_from, settings)
     if excused is not None:
         warnings.append(excused)
@@ -299,6 +313,13 @@ def _drift(
         )
         for f in applicable(loaded.rules, context)
     ]
+
+
+def _trace_ids(checked: Iterable[History]) -> frozenset[str] | None:
+    """The revisions a drift run measures as they run: those new in the change (`History.new`, with --base) in
+    any of the environment's histories; None without a base."""
+    new = [h.new for h in checked if h.new is not None]
+    return frozenset().union(*new) if new else None
 
 
 def _excused(

@@ -30,7 +30,8 @@ from migcheck.models import (
     source_lines,
     user_error,
 )
-from migcheck.outcome import Failure, Irreversible
+from migcheck.mysqlprobe import AlgorithmProbe
+from migcheck.outcome import CopyOnly, Failure, Irreversible
 from migcheck.redirect import EngineRedirector, async_url, family_of
 from migcheck.steps import (
     StepTracker,
@@ -157,6 +158,7 @@ class Runner:
         python_path: Sequence[Path],
         cwd: Path,
         server_url: str | None = None,
+        trace: frozenset[str] | None = None,
     ) -> None:
         from sqlalchemy import create_engine
         from sqlalchemy.pool import NullPool
@@ -174,6 +176,12 @@ class Runner:
         )
         self.config = self._config()
         self.tracker = StepTracker()
+        # the revisions whose ALTERs are probed for their online-DDL algorithm on MySQL/MariaDB (mysqlprobe)
+        self.probe = (
+            AlgorithmProbe(self.tracker, trace, str(self.engine.url.database))
+            if trace and self.dialect in ("mysql", "mariadb")
+            else None
+        )
         self.output = UserOutput()
         self.recorder = Recorder(roots=(cwd, *self.roots, env.script_location, *env.version_locations))
         self.metadata: Any = None
@@ -269,7 +277,8 @@ class Runner:
     @contextlib.contextmanager
     def _running(self) -> Iterator[None]:
         app = self._flask_app() if self._flask_env and self.uses_env_py else None
-        with self.output.running(), self.tracker.installed():
+        probing = self.probe.installed() if self.probe is not None else contextlib.nullcontext()
+        with self.output.running(), self.tracker.installed(), probing:
             if app is not None:
                 with app.app_context():
                     yield
@@ -593,6 +602,10 @@ class Runner:
         finally:
             self.config.attributes.pop("connection", None)
         return list(captured.get("ops", []))
+
+    def copy_only(self) -> tuple[CopyOnly, ...]:
+        """The ALTERs of the traced revisions probed so far (MySQL/MariaDB only; none elsewhere)."""
+        return tuple(self.probe.results) if self.probe is not None else ()
 
     def redirect_notices(self) -> list[str]:
         """What the project's code asked for and got instead, once per URL; a hint when the dialect differs."""

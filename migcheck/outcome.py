@@ -36,6 +36,31 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class CopyOnly:
+    """One ALTER a new revision sends on MySQL/MariaDB, probed on a copy of its table (`mysqlprobe`): the best
+    algorithm the server accepted for it, and why it refused the better ones (MC351 reads the COPY-only ones)."""
+
+    revision: str
+    table: str
+    statement: str
+    # INSTANT, "INPLACE, LOCK=NONE", INPLACE (writes wait), COPY, or "could not probe: <the server's reason>"
+    best: str
+    refused: str = ""
+    server: str = ""  # e.g. "MariaDB 10.11.19": the answer is that server's
+    environment: str | None = None
+
+    @property
+    def copy_only(self) -> bool:
+        """The server can only copy the table: writes to it wait until the copy is done."""
+        return self.best == "COPY"
+
+    @property
+    def locks(self) -> bool:
+        """The server alters the table in place, but not without a lock that holds writes back."""
+        return self.best == "INPLACE"
+
+
+@dataclass(frozen=True)
 class DriftOutcome:
     """The drift run of one environment: the differences left, or the step that failed."""
 
@@ -47,6 +72,8 @@ class DriftOutcome:
     # migcheck could tell: what a failure on a scratch database of another dialect is measured against
     target: str | None = None
     sources: dict[tuple[str, str | None], tuple[str, int]] = field(default_factory=dict)
+    # MySQL/MariaDB: the ALTERs of the traced revisions, probed for the algorithm the server accepts (MC351)
+    copy_only: tuple[CopyOnly, ...] = ()
 
 
 @dataclass(frozen=True)

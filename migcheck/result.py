@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from migcheck.findings import Finding, Severity
+
+if TYPE_CHECKING:  # only a drift run builds them
+    from migcheck.outcome import CopyOnly
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,8 @@ class CheckResult:
     splits: tuple[Split, ...] = ()
     # the directory every path in the result is relative to (`migcheck.paths`); "" means `root`
     paths_from: str = ""
+    # MySQL/MariaDB drift runs with --base: each ALTER of a new revision and the best algorithm the server took
+    copy_only: tuple[CopyOnly, ...] = ()
 
     @property
     def revision_count(self) -> int:

@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.migrate",
         "migcheck.driftauto",
         "migcheck.steps",
+        "migcheck.mysqlprobe",
         "migcheck.envoptions",
         "migcheck.autodiff",
         "migcheck.models",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from migcheck.checks import drift, history, locking, merge, mysqlddl, status, typechange
+from migcheck.checks import drift, history, locking, merge, mysqlddl, mysqlmeasured, status, typechange
 from migcheck.checks.drift import DriftContext
 from migcheck.checks.merge import MergeContext
 from migcheck.checks.operations import LintContext
@@ -40,6 +40,7 @@ __all__ = [
     "locking",
     "merge",
     "mysqlddl",
+    "mysqlmeasured",
     "resolve_rules",
     "status",
     "typechange",
