@@ -14,22 +14,15 @@ if TYPE_CHECKING:  # only a drift run builds them
     from migcheck.outcome import CopyOnly
 
 _UPGRADE = re.compile(r"^def upgrade\b", re.M)
-# the column an ALTER changes: MODIFY/CHANGE/ADD/DROP/ALTER [COLUMN] <name>
-_COLUMN = re.compile(
-    r"\b(?:MODIFY|CHANGE|ADD|DROP|ALTER)\s+(?:COLUMN\s+)?(?:IF\s+(?:NOT\s+)?EXISTS\s+)?`?(\w+)`?", re.I
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+# SQL words of an ALTER that name nothing of the user's: left out when matching the statement to its line
+_SQL_WORDS = frozenset(
+    """alter table add drop modify change column index key unique fulltext spatial primary foreign constraint
+    references not null default on create first after rename to as algorithm lock copy inplace instant nocopy
+    none shared exclusive character set charset collate using btree hash if exists online ignore force
+    int integer bigint smallint tinyint mediumint varchar char text longtext mediumtext datetime timestamp date
+    time bool boolean decimal numeric float double real blob json unsigned auto_increment comment""".split()
 )
-_KEYWORDS = {
-    "table",
-    "column",
-    "index",
-    "key",
-    "constraint",
-    "primary",
-    "unique",
-    "foreign",
-    "fulltext",
-    "spatial",
-}
 _MAX_STATEMENT = 120
 
 
@@ -114,9 +107,8 @@ def _location(ctx: DriftContext, probe: CopyOnly) -> Location:
     end = next((i for i in range(first, len(lines)) if re.match(r"def\s", lines[i])), len(lines))
     table = re.compile(rf"""["'`\s.]{re.escape(probe.table)}["'`\s(,]""")
     named = [i for i in range(first, end) if table.search(lines[i] + " ")]
-    column = next((c for c in _COLUMN.findall(probe.statement) if c.lower() not in _KEYWORDS), None)
-    if column is not None:
-        word = re.compile(rf"\b{re.escape(column)}\b")
-        both = [i for i in named if word.search(lines[i])]
-        named = both or named
-    return Location(revision.path, named[0] + 1 if named else first)
+    # the statement's own names (columns, index names) tell which of the table's operations sent it
+    names = {w for w in _WORD.findall(probe.statement) if w.lower() not in _SQL_WORDS and w != probe.table}
+    words = [re.compile(rf"\b{re.escape(w)}\b") for w in names]
+    best = max(named, key=lambda i: sum(1 for w in words if w.search(lines[i])), default=None)
+    return Location(revision.path, best + 1 if best is not None else first)

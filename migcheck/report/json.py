@@ -86,6 +86,19 @@ def document(result: CheckResult) -> dict[str, Any]:
         "error": result.error,
         # the git ref the merge result was checked against; source: option, upstream or origin/HEAD (auto)
         "base": _base(result.base),
+        # MySQL/MariaDB with --base: each new revision's ALTER and the best algorithm the server took (MC351)
+        "copy_only": [
+            {
+                "environment": c.environment,
+                "revision": c.revision,
+                "table": c.table,
+                "statement": c.statement,
+                "best": c.best,
+                "refused": c.refused,
+                "server": c.server,
+            }
+            for c in result.copy_only
+        ],
     }
 
 

@@ -265,6 +265,25 @@ def _rule_docs(result: CheckResult, rules: dict[str, Rule]) -> str:
     return "<details>\n<summary>About these rules</summary>\n\n" + "\n\n".join(docs) + "\n\n</details>"
 
 
+def online_ddl(result: CheckResult) -> str:
+    """A folded table of what MySQL/MariaDB accepted for each ALTER of the new revisions (MC351's measurements)."""
+    if not result.copy_only:
+        return ""
+    servers = sorted({c.server for c in result.copy_only if c.server})
+    rows = [
+        f"| {code(c.revision)} | {_plain(c.table)} | {code(_clip(c.statement, 200))} | {_plain(c.best)} |"
+        for c in result.copy_only
+    ]
+    return (
+        f"<details>\n<summary>Online DDL measured on {_plain(', '.join(servers) or 'MySQL')}</summary>\n\n"
+        "Each ALTER of the new revisions, tried on an empty copy of its table; the best algorithm the server"
+        " accepted (COPY blocks writes while the table is copied).\n\n"
+        "| Revision | Table | Statement | Best algorithm |\n| --- | --- | --- | --- |\n"
+        + "\n".join(rows)
+        + "\n\n</details>"
+    )
+
+
 def _compose(result: CheckResult, links: Links | None, shown: int, extras: Sequence[str]) -> str:
     ordered = sorted(result.findings, key=_importance)
     several = len(result.histories) > 1
@@ -294,7 +313,14 @@ def render(
     """
     total = len(result.findings)
     drawings, facts, docs = _diagrams(result), _facts(result, links), _rule_docs(result, REGISTRY)
-    for extras in ([*drawings, facts, docs], [facts, docs], [facts], []):
+    measured = online_ddl(result)
+    for extras in (
+        [*drawings, facts, measured, docs],
+        [facts, measured, docs],
+        [facts, measured],
+        [facts],
+        [],
+    ):
         text = _compose(result, links, total, extras)
         if len(text) <= limit:
             return text
