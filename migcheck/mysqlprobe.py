@@ -145,26 +145,35 @@ class AlgorithmProbe:
             return str(rid)
         return None
 
-    def _before(self, conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if conn.dialect.name not in ("mysql", "mariadb") or not isinstance(statement, str):
+    def _before(
+        self, conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any, executemany: bool
+    ) -> None:
+        if conn.dialect.name not in ("mysql", "mariadb") or not isinstance(statement, str) or executemany:
             return
         revision = self._revision()
         if revision is None:
             return
-        raw = conn.connection.dbapi_connection
-        current = self._current_database(raw)
+        try:
+            self._look(conn.connection.dbapi_connection, revision, statement, parameters)
+        except Exception:  # noqa: BLE001, S110 - a measurement must never change what the migration does
+            pass
+
+    def _look(self, raw: Any, revision: str, statement: str, parameters: Any) -> None:
+        """Note a table the revision creates, or probe an ALTER of one that existed before the change."""
         if self.tracker.step is not self._step:
             # the revision's first statement: what it finds is what existed before it
             self._step = self.tracker.step
             self._existing = self._tables(raw)
         created = _CREATE_TABLE.match(statement)
+        parsed = parse(statement) if created is None else None
+        if created is None and parsed is None:
+            return
+        current = self._current_database(raw)
         if created is not None:
             schema, name = _split(created.group("table"))
             self._created.add((schema or current, name))
             return
-        parsed = parse(statement)
-        if parsed is None:
-            return
+        assert parsed is not None
         kind, table, head, rest = parsed
         schema, name = _split(table)
         key = (schema or current, name)

@@ -5,6 +5,8 @@ applies it. Skips without a server, except under CI=true."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -79,12 +81,23 @@ def _revision(root: Path, rid: str, down: str | None, body: str) -> Path:
 
 
 @pytest.fixture
-def project(tmp_path: Path, alembic_project: Callable[[Path], Path]) -> Callable[[str], Path]:
-    """`project(change)`: an `alembic init -t generic` project whose base branch `main` creates `orders`, with
-    a branch `feature` adding revision bbbbbbbbbbbb whose upgrade() is `change`."""
+def project(tmp_path: Path) -> Callable[..., Path]:
+    """`project(change, template="generic")`: an `alembic init -t <template>` project whose base branch `main`
+    creates `orders`, with a branch `feature` adding revision bbbbbbbbbbbb whose upgrade() is `change`."""
 
-    def make(change: str) -> Path:
-        root = alembic_project(tmp_path / "proj")
+    def make(change: str, template: str = "generic") -> Path:
+        root = tmp_path / "proj"
+        root.mkdir()
+        init = [sys.executable, "-m", "alembic", "init", "-t", template, "migrations"]
+        run = subprocess.run(init, cwd=root, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        if (
+            template == "async"
+        ):  # as an async project configures it; migcheck redirects it to the scratch database
+            ini = root / "alembic.ini"
+            ini.write_text(
+                ini.read_text().replace("driver://user:pass@localhost/dbname", "mysql+aiomysql://app@db/app")
+            )
         (root / "models.py").write_text(MODELS)
         env_py = root / "migrations" / "env.py"
         env_py.write_text(
@@ -132,7 +145,7 @@ def _is_mariadb(url: str) -> bool:
 
 
 def test_each_alter_of_the_new_revision_is_measured_and_the_migration_runs_as_written(
-    project: Callable[[str], Path], mysql_url: str
+    project: Callable[..., Path], mysql_url: str
 ) -> None:
     root = project(CHANGE)
 
@@ -154,7 +167,7 @@ CHANGE_TYPE = "ALTER TABLE orders MODIFY qty VARCHAR(20) NOT NULL"
 
 
 def test_a_copy_only_alter_is_a_warning_at_its_line_and_an_in_place_lock_a_notice(
-    project: Callable[[str], Path], mysql_url: str
+    project: Callable[..., Path], mysql_url: str
 ) -> None:
     root = project(CHANGE)
 
@@ -183,7 +196,38 @@ def test_a_copy_only_alter_is_a_warning_at_its_line_and_an_in_place_lock_a_notic
     assert "op.add_column(" in hint
 
 
-def test_without_a_base_nothing_is_measured(project: Callable[[str], Path], mysql_url: str) -> None:
+def test_an_async_env_py_is_measured_through_its_async_driver(
+    project: Callable[..., Path], mysql_url: str
+) -> None:
+    pytest.importorskip("aiomysql")
+    root = project(CHANGE, "async")
+
+    result = migcheck.check(root, base="main", database_url=mysql_url)
+
+    assert result.error is None
+    measured = {c.statement: c.best for c in result.copy_only}
+    assert measured[CHANGE_TYPE] == "COPY"
+    if _is_mariadb(mysql_url):
+        assert measured == MEASURED_ON_MARIADB
+    assert {f.rule for f in result.findings} == {"MC351"}
+
+
+def test_an_alter_that_fails_still_fails_with_its_own_error(
+    project: Callable[..., Path], mysql_url: str
+) -> None:
+    root = project('op.execute("ALTER TABLE orders MODIFY missing INT")')
+
+    result = migcheck.check(root, base="main", database_url=mysql_url)
+
+    [failed] = result.findings
+    assert failed.rule == "MC202"
+    assert "Unknown column 'missing'" in failed.message
+    [probe] = result.copy_only
+    assert probe.best.startswith("could not probe: Unknown column 'missing'")
+    assert _probe_tables(mysql_url) == []
+
+
+def test_without_a_base_nothing_is_measured(project: Callable[..., Path], mysql_url: str) -> None:
     root = project(CHANGE)
 
     result = migcheck.check(root, database_url=mysql_url)
@@ -193,7 +237,7 @@ def test_without_a_base_nothing_is_measured(project: Callable[[str], Path], mysq
     assert result.findings == ()
 
 
-def test_a_table_the_change_creates_is_not_probed(project: Callable[[str], Path], mysql_url: str) -> None:
+def test_a_table_the_change_creates_is_not_probed(project: Callable[..., Path], mysql_url: str) -> None:
     root = project(
         textwrap.dedent(
             """
@@ -213,7 +257,7 @@ def test_a_table_the_change_creates_is_not_probed(project: Callable[[str], Path]
 
 
 def test_a_statement_the_copy_cannot_take_is_recorded_and_found_nothing(
-    project: Callable[[str], Path], mysql_url: str
+    project: Callable[..., Path], mysql_url: str
 ) -> None:
     # CREATE TABLE ... LIKE copies no foreign keys: dropping one cannot be tried on the copy
     root = project(
@@ -240,7 +284,7 @@ def test_a_statement_the_copy_cannot_take_is_recorded_and_found_nothing(
 
 
 def test_the_json_report_and_the_pr_comment_show_what_was_measured(
-    project: Callable[[str], Path], mysql_url: str
+    project: Callable[..., Path], mysql_url: str
 ) -> None:
     root = project(CHANGE)
     result = migcheck.check(root, base="main", database_url=mysql_url)
