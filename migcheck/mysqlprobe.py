@@ -14,7 +14,8 @@ An empty copy answers for the real table: the server picks the algorithm from th
 change, never from its rows; rows only decide how long a COPY (or an INPLACE rebuild) takes. What `LIKE` does not
 copy is the table's foreign keys: a statement that needs them (DROP FOREIGN KEY) cannot be probed, and that is
 recorded as "could not probe: <the server's reason>", like any other probe that fails for a reason other than
-the algorithm. A statement that already names ALGORITHM= or LOCK= is probed without them.
+the algorithm; and no other table's foreign key references the copy, so for a column inside a foreign key the
+copy's answer may be better than the real table's. A statement that already names ALGORITHM= or LOCK= is probed without them.
 
 The probes go through the migration's own DBAPI connection (the same session: sql_mode, foreign_key_checks,
 current database), below SQLAlchemy, so they never reach the step's error tracking. On MySQL a DDL statement

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from helpers import commit, git
+from jsonschema import Draft202012Validator
 
 import migcheck
 from migcheck.mysqlprobe import parse, probe_statement, server_name
@@ -292,6 +293,8 @@ def test_the_json_report_and_the_pr_comment_show_what_was_measured(
     document = json.loads(render(result, "json"))
     comment = render(result, "markdown")
 
+    schema = json.loads((Path(__file__).resolve().parent.parent / "docs" / "report.schema.json").read_text())
+    assert list(Draft202012Validator(schema).iter_errors(document)) == []
     rows = {(r["revision"], r["table"], r["statement"], r["best"]) for r in document["copy_only"]}
     assert ("bbbbbbbbbbbb", "orders", CHANGE_TYPE, "COPY") in rows
     assert all(r["environment"] == "migrations" and r["server"] for r in document["copy_only"])
@@ -352,3 +355,20 @@ def test_the_lock_option_follows_an_index_statement_without_a_comma() -> None:
 def test_the_server_is_named_by_its_version_string() -> None:
     assert server_name("10.11.19-MariaDB-0+deb12u1") == "MariaDB 10.11.19"
     assert server_name("8.0.36") == "MySQL 8.0.36"
+
+
+def test_the_comment_table_keeps_a_pipe_of_the_statement_inside_its_cell() -> None:
+    from migcheck.outcome import CopyOnly
+    from migcheck.report.markdown import online_ddl
+    from migcheck.result import CheckResult
+
+    measured = CopyOnly(
+        "bbbbbbbbbbbb", "orders", "ALTER TABLE orders COMMENT 'a|b'", "INSTANT", server="MySQL 8.0.36"
+    )
+    result = CheckResult(root=".", findings=(), histories=(), copy_only=(measured,))
+
+    table = online_ddl(result)
+
+    assert "<summary>Online DDL measured on MySQL 8.0.36</summary>" in table
+    assert "| `bbbbbbbbbbbb` | orders | `ALTER TABLE orders COMMENT 'a\\|b'` | INSTANT |" in table
+    assert online_ddl(CheckResult(root=".", findings=(), histories=())) == ""

@@ -265,13 +265,18 @@ def _rule_docs(result: CheckResult, rules: dict[str, Rule]) -> str:
     return "<details>\n<summary>About these rules</summary>\n\n" + "\n\n".join(docs) + "\n\n</details>"
 
 
+def _cell_code(text: str) -> str:
+    """A code span in a table cell: GitHub ends the cell at a `|` even inside a code span, unless escaped."""
+    return code(text).replace("|", "\\|")
+
+
 def online_ddl(result: CheckResult) -> str:
     """A folded table of what MySQL/MariaDB accepted for each ALTER of the new revisions (MC351's measurements)."""
     if not result.copy_only:
         return ""
     servers = sorted({c.server for c in result.copy_only if c.server})
     rows = [
-        f"| {code(c.revision)} | {_plain(c.table)} | {code(_clip(c.statement, 200))} | {_plain(c.best)} |"
+        f"| {code(c.revision)} | {_plain(c.table)} | {_cell_code(_clip(c.statement, 200))} | {_plain(c.best)} |"
         for c in result.copy_only
     ]
     return (
