@@ -15,7 +15,8 @@ change, never from its rows; rows only decide how long a COPY (or an INPLACE reb
 copy is the table's foreign keys: a statement that needs them (DROP FOREIGN KEY) cannot be probed, and that is
 recorded as "could not probe: <the server's reason>", like any other probe that fails for a reason other than
 the algorithm; and no other table's foreign key references the copy, so for a column inside a foreign key the
-copy's answer may be better than the real table's. A statement that already names ALGORITHM= or LOCK= is probed without them.
+copy's answer may be better than the real table's. A statement that already names ALGORITHM= or LOCK= (or
+MariaDB's ONLINE) is probed without them.
 
 The probes go through the migration's own DBAPI connection (the same session: sql_mode, foreign_key_checks,
 current database), below SQLAlchemy, so they never reach the step's error tracking. On MySQL a DDL statement
@@ -96,7 +97,9 @@ def parse(statement: str) -> tuple[str, str, str, str] | None:
             rest = _OPTION.sub("", match.group("rest"))
             if kind == "alter":
                 rest = re.sub(r"^\s*,", " ", rest)
-            return kind, match.group("table"), statement[: match.start("table")], rest
+            # MariaDB's ALTER ONLINE / CREATE ONLINE INDEX is LOCK=NONE in other words: left out like it
+            head = re.sub(r"\b(?:ONLINE|OFFLINE)\s+", "", statement[: match.start("table")], flags=re.I)
+            return kind, match.group("table"), head, rest
     return None
 
 

@@ -327,6 +327,11 @@ def test_the_json_report_and_the_pr_comment_show_what_was_measured(
         ("ALTER TABLE orders ALGORITHM=COPY", "ALTER TABLE `p` ALGORITHM=INSTANT"),
         ("CREATE UNIQUE INDEX ix ON orders (note)", "CREATE UNIQUE INDEX ix ON `p` (note) ALGORITHM=INSTANT"),
         ("DROP INDEX ix ON orders LOCK=NONE", "DROP INDEX ix ON `p` ALGORITHM=INSTANT"),
+        ("ALTER ONLINE TABLE orders ADD x INT", "ALTER TABLE `p` ADD x INT, ALGORITHM=INSTANT"),
+        (
+            "ALTER TABLE orders RENAME COLUMN a TO b",
+            "ALTER TABLE `p` RENAME COLUMN a TO b, ALGORITHM=INSTANT",
+        ),
     ],
 )
 def test_the_probe_is_the_statement_on_the_copy_without_its_own_algorithm(statement: str, probe: str) -> None:
