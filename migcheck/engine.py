@@ -298,7 +298,15 @@ def _drift(
     if ran is None:
         return []
     outcome, roundtrip = ran
-    copy_only += [replace(c, environment=env.name) for c in outcome.copy_only]
+    copy_only += [
+        replace(
+            c,
+            environment=env.name,
+            best=without_scratch_names(c.best),
+            refused=without_scratch_names(c.refused),
+        )
+        for c in outcome.copy_only
+    ]
     excused = _excused(env.name, outcome, history, project.paths_from, settings)
     if excused is not None:
         warnings.append(excused)

@@ -201,14 +201,17 @@ class AlgorithmProbe:
         if not self.server:
             self.server = server_name(str(_scalar(raw, "SELECT VERSION()")))
         shown = " ".join(statement.split())
+        self._count += 1
+        probe = PROBE_PREFIX + str(self._count)
+        copy = f"{_quoted(self.database)}.{_quoted(probe)}"
 
         def result(best: str, refused: str = "") -> CopyOnly:
+            # the server's words name the copy: they are about the table
+            best, refused = (t.replace(copy, _quoted(name)).replace(probe, name) for t in (best, refused))
             return CopyOnly(revision, name, shown, best, refused, server=self.server)
 
         if kind == "alter" and _RENAMES_TABLE.search(rest):
             return result("could not probe: the statement renames the table")
-        self._count += 1
-        copy = f"{_quoted(self.database)}.{_quoted(PROBE_PREFIX + str(self._count))}"
         refusals: list[str] = []
         try:
             _execute(raw, f"CREATE TABLE {copy} LIKE {written}", None)

@@ -281,6 +281,9 @@ def test_a_statement_the_copy_cannot_take_is_recorded_and_found_nothing(
     assert dropped.best.startswith("could not probe: ")
     assert {f.rule for f in result.findings} == {"MC351"}
     assert not any("DROP FOREIGN KEY" in f.message for f in result.findings)
+    # adding the foreign key is measured too: with foreign_key_checks on, the server only copies
+    [added] = [f for f in result.findings if "ADD CONSTRAINT fk_orders_code" in f.message]
+    assert 'op.execute("SET foreign_key_checks = 0")' in added.hint
     assert _probe_tables(mysql_url) == []
 
 

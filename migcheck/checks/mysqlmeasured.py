@@ -62,13 +62,7 @@ def mysql_copy_only(ctx: DriftContext) -> Iterator[Finding]:
                 f"{on}: {statement} can only run with ALGORITHM=COPY, which blocks writes to {probe.table!r}"
                 " while the table is copied"
             )
-            hint = (
-                f"the server refused the online algorithms: {probe.refused or 'no reason given'}. Change it in"
-                f" steps that run online: add a new column to {probe.table!r}"
-                f' (op.add_column("{probe.table}", sa.Column("<new_name>", <new type>, nullable=True))), copy'
-                " the data in batches, switch the application over, drop the old column in a later release;"
-                " for a big table use gh-ost or pt-online-schema-change"
-            )
+            hint = f"the server refused the online algorithms: {probe.refused or 'no reason given'}. {_safer(probe)}"
             yield mysql_copy_only.finding(message, location, hint, revision=probe.revision)
         else:
             message = (
@@ -83,6 +77,22 @@ def mysql_copy_only(ctx: DriftContext) -> Iterator[Finding]:
             )
             finding = mysql_copy_only.finding(message, location, hint, revision=probe.revision)
             yield replace(finding, severity=Severity.NOTICE)
+
+
+def _safer(probe: CopyOnly) -> str:
+    """The online way to make the change the server can only copy for, by the server's own reason."""
+    if "foreign_key_checks" in probe.refused:
+        return (
+            "The server adds a foreign key in place only with foreign_key_checks off:"
+            ' op.execute("SET foreign_key_checks = 0") before it and op.execute("SET foreign_key_checks = 1")'
+            " after it (existing rows are then not checked: find the orphans with a query first)"
+        )
+    return (
+        f"Change it in steps that run online: add a new column to {probe.table!r}"
+        f' (op.add_column("{probe.table}", sa.Column("<new_name>", <new type>, nullable=True)), INSTANT), copy'
+        " the data in batches, switch the application over, drop the old column in a later release; for a big"
+        " table use gh-ost or pt-online-schema-change"
+    )
 
 
 def _clip(statement: str) -> str:
