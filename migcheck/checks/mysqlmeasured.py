@@ -45,6 +45,8 @@ def mysql_copy_only(ctx: DriftContext) -> Iterator[Finding]:
     column (`op.add_column("orders", sa.Column("qty_text", sa.String(20), nullable=True))`, INSTANT), copy
     the data in batches, switch the application over, then drop the old column in a later release. For a big
     table, an online schema change tool (gh-ost, pt-online-schema-change) copies it without blocking writes.
+    A foreign key is added in place only with `foreign_key_checks` off (`op.execute("SET foreign_key_checks = 0")`
+    around it; check the existing rows yourself first).
     To make the server refuse instead of locking, write the algorithm into the migration:
     `op.execute("ALTER TABLE orders ADD INDEX ix_orders_note (note), ALGORITHM=INPLACE, LOCK=NONE")`.
 
