@@ -96,7 +96,8 @@ def downgrade_not_mirrored(ctx: LintContext) -> Iterator[Finding]:
 
     What counts as undone: create_table by drop_table; add_column by drop_column (or dropping its table);
     create_index by drop_index of that name; create_foreign_key / create_unique_constraint /
-    create_check_constraint / create_primary_key by drop_constraint of that name (or dropping the table).
+    create_check_constraint / create_primary_key by drop_constraint of that name; an index or constraint
+    also by dropping its table or every column it covers (the database drops it with them).
     Raw SQL counts the same as op.* calls. Not judged: an empty or missing downgrade (MC306), one that raises
     (one-way on purpose), or one holding SQL migcheck cannot read (MC308). `--roundtrip` (MC203) proves the
     same on a scratch database.
@@ -161,7 +162,15 @@ class _Undone:
             undone = (table, _key(op.column)) in self.columns
             return None if undone else f"drop_column for '{table_of(op)}.{op.column}'"
         if op.kind == ops.CREATE_INDEX and op.name:
-            return None if _key(op.name) in self.indexes else f"drop_index for '{op.name}'"
+            undone = _key(op.name) in self.indexes or self._columns_dropped(op)
+            return None if undone else f"drop_index for '{op.name}'"
         if op.kind in _CONSTRAINTS and op.name:
-            return None if _key(op.name) in self.constraints else f"drop_constraint for '{op.name}'"
+            undone = _key(op.name) in self.constraints or self._columns_dropped(op)
+            return None if undone else f"drop_constraint for '{op.name}'"
         return None
+
+    def _columns_dropped(self, op: Operation) -> bool:
+        # dropping every column an index or constraint covers drops it too (PostgreSQL, MySQL, SQLite's batch
+        # copy): `op.drop_column("users", "locale")` undoes an index on users(locale)
+        table = _key(op.table)
+        return bool(op.columns) and all((table, _key(c)) in self.columns for c in op.columns)

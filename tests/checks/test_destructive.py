@@ -446,6 +446,18 @@ def test_each_kind_of_created_object_needs_its_drop() -> None:
     ]
 
 
+def test_an_index_on_a_column_the_downgrade_keeps_is_still_mc307() -> None:
+    upgrade = [
+        Operation(ops.ADD_COLUMN, 22, table="users", column="locale"),
+        Operation(
+            ops.CREATE_INDEX, 23, table="users", name="ix_users_email_locale", columns=("email", "locale")
+        ),
+    ]
+    downgrade = [Operation(ops.DROP_COLUMN, 41, table="users", column="locale")]
+
+    assert [f.location.line for f in run("MC307", context(upgrade, downgrade))] == [23]
+
+
 def test_a_mirrored_downgrade_in_sql_or_by_dropping_the_table_is_not_mc307() -> None:
     upgrade = [
         Operation(ops.CREATE_TABLE, 22, table="orders", sql="CREATE TABLE orders (id int)"),
@@ -453,6 +465,9 @@ def test_a_mirrored_downgrade_in_sql_or_by_dropping_the_table_is_not_mc307() -> 
         Operation(ops.CREATE_INDEX, 24, table="orders", name="IX_Orders_Note"),
         Operation(ops.ADD_COLUMN, 25, table="carts", column="note", batch=True),
         Operation(ops.CREATE_INDEX, 26, table="carts", name="ix_carts_note"),
+        # gone with the column it covers
+        Operation(ops.CREATE_INDEX, 27, table="carts", name="ix_carts_note_2", columns=("note",)),
+        Operation(ops.CREATE_FOREIGN_KEY, 28, table="carts", name="fk_carts_note", columns=("Note",)),
     ]
     downgrade = [
         Operation(ops.DROP_INDEX, 40, name="ix_carts_note", sql="DROP INDEX ix_carts_note"),
