@@ -282,24 +282,29 @@ def data_change_without_where(ctx: LintContext) -> Iterator[Finding]:
             continue
         if op.table is not None and not ctx.existing(op):
             continue
-        table = table_of(op) if op.table else "the table"
-        truncate = bool(op.sql) and (op.sql or "").lstrip().upper().startswith("TRUNCATE")
-        verb = (
-            "empties"
-            if truncate
-            else "deletes every row of"
-            if op.kind == ops.DELETE
-            else "updates every row of"
-        )
+        table = f"'{table_of(op)}'" if op.table else "its table"
         yield data_change_without_where.finding(
-            f"{written(op)} {verb} '{table}' inside the migration's transaction, holding its locks until the"
-            " whole migration commits",
+            f"{written(op)} {_what_it_does(op, table, ctx.dialect)}",
             ctx.at(op),
             f"run it as a batched data migration or job (`... WHERE id BETWEEN 1 AND 10000`, one transaction"
-            f" per batch), or add the WHERE you meant; if '{table}' must really be emptied here, say so with"
+            f" per batch), or add the WHERE you meant; if {table} must really be emptied here, say so with"
             " `# migcheck: ignore[MC305] <reason>`",
             revision=ctx.revision.id,
         )
+
+
+def _what_it_does(op: Operation, table: str, dialect: str | None) -> str:
+    if (op.sql or "").lstrip().upper().startswith("TRUNCATE"):
+        if dialect == "mysql":  # DDL there: an implicit commit, no rollback
+            return f"empties {table} for good: TRUNCATE commits at once on MySQL/MariaDB and cannot be rolled back"
+        if dialect == "postgresql":
+            return (
+                f"empties {table} under an ACCESS EXCLUSIVE lock that blocks every read and write of it until"
+                " the whole migration commits"
+            )
+        return f"empties {table}"
+    verb = "deletes every row of" if op.kind == ops.DELETE else "updates every row of"
+    return f"{verb} {table} inside the migration's transaction, holding its locks until the whole migration commits"
 
 
 @rule(code="MC308", name="unanalysed-sql", severity=Severity.NOTICE)

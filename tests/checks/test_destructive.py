@@ -352,7 +352,15 @@ def test_a_delete_without_where_and_a_truncate_are_mc305() -> None:
 
     assert [f.location.line for f in found] == [22, 23]
     assert "deletes every row of 'orders'" in found[0].message
-    assert "empties 'carts'" in found[1].message
+    assert "empties 'carts' under an ACCESS EXCLUSIVE lock" in found[1].message
+
+
+def test_a_truncate_on_mysql_is_said_to_commit_at_once() -> None:
+    op = Operation(ops.DELETE, 23, table="events", options={"where": False}, sql="TRUNCATE TABLE events")
+
+    found = only("MC305", context([op], dialect="mysql"))
+
+    assert "cannot be rolled back" in found.message
 
 
 def test_an_update_of_a_table_migcheck_cannot_name_is_still_mc305() -> None:
