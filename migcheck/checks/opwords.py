@@ -27,11 +27,11 @@ def table_of(op: Operation) -> str:
 
 
 def quoted_sql(sql: str) -> str:
-    """A statement on one line, shortened, in backquotes."""
+    """A statement on one line, shortened, as a Markdown code span (doubled backquotes around MySQL's own)."""
     flat = " ".join(sql.split())
     if len(flat) > SQL_SHOWN:
         flat = flat[: SQL_SHOWN - 3].rstrip() + "..."
-    return f"`{flat}`"
+    return f"`` {flat} ``" if "`" in flat else f"`{flat}`"
 
 
 def _args(*values: str | None) -> str:

@@ -134,7 +134,7 @@ def test_a_mysql_alter_table_drop_column_is_mc302() -> None:
 
     found = only("MC302", context([op], dialect="mysql"))
 
-    assert found.message.startswith("`ALTER TABLE `orders` DROP COLUMN `note`` drops column 'note'")
+    assert found.message.startswith("`` ALTER TABLE `orders` DROP COLUMN `note` `` drops column 'note'")
 
 
 def test_dropping_a_column_of_a_table_this_change_created_is_not_mc302() -> None:
