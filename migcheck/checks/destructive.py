@@ -172,9 +172,9 @@ def add_not_null_column_without_default(ctx: LintContext) -> Iterator[Finding]:
     ("Cannot add a NOT NULL column with default value NULL"; batch mode's table copy: "NOT NULL constraint
     failed"). MySQL/MariaDB accept it and silently give every existing row the type's implicit default (0,
     ''). And wherever it succeeds (an empty table, MySQL), every INSERT of the app version still running,
-    which does not name the column, fails ("null value in column "c" violates not-null constraint", "Field
-    'c' doesn't have a default value" in MySQL's strict mode). A Python-side `default=` fills nothing in the
-    database.
+    which does not name the column, fails ("null value in column "c" of relation "orders" violates
+    not-null constraint", "Field 'c' doesn't have a default value" in MySQL's strict mode). A Python-side
+    `default=` fills nothing in the database.
 
     Safe alternative: add it nullable, backfill it in batches, and make it NOT NULL in a later revision
     (on PostgreSQL the way MC311 shows, without a long ACCESS EXCLUSIVE scan):
@@ -225,8 +225,8 @@ def _what_happens(op: Operation, dialect: str | None) -> str:
     column = op.column
     if dialect == "postgresql":
         return (
-            f"it fails with 'column \"{column}\" ... contains null values' once the table has rows, and on an"
-            " empty one the running app's INSERTs fail with a not-null violation"
+            f'it fails with \'column "{column}" of relation "{op.table}" contains null values\' once the'
+            " table has rows, and on an empty one the running app's INSERTs fail with a not-null violation"
         )
     if dialect == "sqlite":
         return "it fails with 'Cannot add a NOT NULL column with default value NULL' once the table has rows"
