@@ -97,7 +97,9 @@ def downgrade_not_mirrored(ctx: LintContext) -> Iterator[Finding]:
     What counts as undone: create_table by drop_table; add_column by drop_column (or dropping its table);
     create_index by drop_index of that name; create_foreign_key / create_unique_constraint /
     create_check_constraint / create_primary_key by drop_constraint of that name; an index or constraint
-    also by dropping its table or every column it covers (the database drops it with them).
+    also by dropping its table or every column it covers (the database drops it with them), an index also
+    by dropping the constraint of its name that owns it (`UNIQUE USING INDEX`). What upgrade() itself drops
+    again (a temporary check constraint) needs no undoing.
     Raw SQL counts the same as op.* calls. Not judged: an empty or missing downgrade (MC306), one that raises
     (one-way on purpose), or one holding SQL migcheck cannot read (MC308). `--roundtrip` (MC203) proves the
     same on a scratch database.
@@ -110,9 +112,11 @@ def downgrade_not_mirrored(ctx: LintContext) -> Iterator[Finding]:
         return
     if any(op.kind == ops.UNANALYSED_SQL for op in downgrade.operations):
         return  # what it drops is unknown: MC308 says so
+    upgrade = ctx.operations.upgrade.operations
     undone = _Undone(downgrade.operations)
-    for op in ctx.operations.upgrade.operations:
-        missing = undone.missing(op)
+    for n, op in enumerate(upgrade):
+        # created and dropped again by the upgrade itself (a temporary check constraint): nothing to undo
+        missing = undone.missing(op) and _Undone(upgrade[n + 1 :]).missing(op)
         if missing is None:
             continue
         undo = inverse(op)
@@ -162,7 +166,9 @@ class _Undone:
             undone = (table, _key(op.column)) in self.columns
             return None if undone else f"drop_column for '{table_of(op)}.{op.column}'"
         if op.kind == ops.CREATE_INDEX and op.name:
-            undone = _key(op.name) in self.indexes or self._columns_dropped(op)
+            # a constraint made `USING INDEX` owns it: dropping the constraint drops the index
+            name = _key(op.name)
+            undone = name in self.indexes or name in self.constraints or self._columns_dropped(op)
             return None if undone else f"drop_index for '{op.name}'"
         if op.kind in _CONSTRAINTS and op.name:
             undone = _key(op.name) in self.constraints or self._columns_dropped(op)

@@ -454,6 +454,33 @@ def test_each_kind_of_created_object_needs_its_drop() -> None:
     ]
 
 
+def test_what_the_upgrade_drops_again_needs_no_undoing() -> None:
+    upgrade = [
+        Operation(ops.CREATE_CHECK_CONSTRAINT, 22, table="orders", name="ck_orders_note_not_null"),
+        Operation(ops.ALTER_COLUMN, 24, table="orders", column="note", options={"nullable": False}),
+        Operation(ops.DROP_CONSTRAINT, 25, table="orders", name="ck_orders_note_not_null"),
+    ]
+    downgrade = [Operation(ops.ALTER_COLUMN, 41, table="orders", column="note", options={"nullable": True})]
+
+    assert run("MC307", context(upgrade, downgrade)) == []
+
+
+def test_an_index_a_constraint_took_over_is_undone_by_dropping_the_constraint() -> None:
+    upgrade = [
+        Operation(ops.CREATE_INDEX, 22, table="orders", name="uq_orders_reference", columns=("reference",)),
+        Operation(
+            ops.CREATE_UNIQUE_CONSTRAINT,
+            25,
+            table="orders",
+            name="uq_orders_reference",
+            options={"using_index": "uq_orders_reference"},
+        ),
+    ]
+    downgrade = [Operation(ops.DROP_CONSTRAINT, 41, table="orders", name="uq_orders_reference")]
+
+    assert run("MC307", context(upgrade, downgrade)) == []
+
+
 def test_an_index_on_a_column_the_downgrade_keeps_is_still_mc307() -> None:
     upgrade = [
         Operation(ops.ADD_COLUMN, 22, table="users", column="locale"),
