@@ -1,17 +1,29 @@
 """The rules, one module per family, and the one place that loads them all.
 
 Each rule reads one kind of input, declared by its parameter's type: a `History` (MC10x, static graph
-checks), a `MergeContext` (MC11x, the change against --base), a `DriftContext` (MC2xx, the scratch database)
-or a `StatusContext` (MC4xx, a live database). The engine hands each input to the selected rules that read
-it (`applicable`), so a rule is run by whichever command produces its input, whatever its code. Import
-`REGISTRY` from here: importing this package is what registers every rule.
+checks), a `MergeContext` (MC11x, the change against --base), a `DriftContext` (MC2xx, the scratch database),
+a `LintContext` (MC3xx, one new revision's operations) or a `StatusContext` (MC4xx, a live database). The
+engine hands each input to the selected rules that read it (`applicable`), so a rule is run by whichever
+command produces its input, whatever its code. Import `REGISTRY` from here: importing this package is what
+registers every rule.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from migcheck.checks import drift, history, locking, merge, mysqlddl, mysqlmeasured, status, typechange
+from migcheck.checks import (
+    destructive,
+    downgrades,
+    drift,
+    history,
+    locking,
+    merge,
+    mysqlddl,
+    mysqlmeasured,
+    status,
+    typechange,
+)
 from migcheck.checks.drift import DriftContext
 from migcheck.checks.merge import MergeContext
 from migcheck.checks.operations import LintContext
@@ -35,6 +47,8 @@ __all__ = [
     "Rule",
     "StatusContext",
     "applicable",
+    "destructive",
+    "downgrades",
     "drift",
     "history",
     "locking",

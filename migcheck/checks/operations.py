@@ -1,6 +1,7 @@
 """What the MC3xx rules read: one new revision's operations (`migcheck.operations`), its dialect and which
 tables already existed before it. The rules themselves live in `destructive.py` (data loss, breaking the
-running app, downgrades) and `locking.py` (locks and table rewrites on a live database).
+running app), `downgrades.py` (missing or unmirrored downgrades) and `locking.py` (locks and table rewrites on
+a live database).
 
 The engine builds one `LintContext` per revision in scope (new in the change with --base, else newer than
 `lint_since`, else all) and hands it to the MC3xx rules whose `dialects` include the context's dialect (a rule

@@ -9,6 +9,9 @@ from migcheck.checks import REGISTRY
 from migcheck.errors import MigcheckError
 from migcheck.findings import Rule
 
+# How the docs spell each dialect a rule names (README's MC3xx table, the text header); MySQL covers MariaDB.
+DIALECT_NAMES = {"postgresql": "PostgreSQL", "mysql": "MySQL", "sqlite": "SQLite"}
+
 
 def find_rule(wanted: str) -> Rule:
     """The rule with this code (`MC101`, any case) or name (`multiple-heads`); an unknown one lists them all."""
@@ -20,11 +23,18 @@ def find_rule(wanted: str) -> Rule:
     raise MigcheckError(f"no rule {wanted!r}; known rules: {known}")
 
 
+def dialects_label(r: Rule) -> str:
+    """The dialects a rule applies to as the docs spell them (`PostgreSQL, MySQL`), or `all`."""
+    return ", ".join(DIALECT_NAMES[d] for d in r.dialects) if r.dialects else "all"
+
+
 def _doc(r: Rule) -> dict[str, Any]:
     return {
         "code": r.code,
         "name": r.name,
         "severity": r.severity.value,
+        # the values --dialect takes; empty: the rule applies whatever the database
+        "dialects": list(r.dialects),
         "summary": r.summary,
         "description": r.description,
     }
@@ -32,7 +42,9 @@ def _doc(r: Rule) -> dict[str, Any]:
 
 def _text(r: Rule) -> str:
     body = "\n".join(f"    {line}" if line else "" for line in r.description.splitlines())
-    return f"{r.code} {r.name} ({r.severity.value})\n    {r.summary}\n\n{body}\n"
+    # the lint rules say which databases they judge: `MC312 ... (warning; PostgreSQL)`, `(warning; all dialects)`
+    applies = f"; {dialects_label(r)}" if r.dialects else "; all dialects" if r.family == "MC3xx" else ""
+    return f"{r.code} {r.name} ({r.severity.value}{applies})\n    {r.summary}\n\n{body}\n"
 
 
 def render_rules(fmt: str, wanted: str | None = None) -> str:

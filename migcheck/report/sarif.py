@@ -25,7 +25,7 @@ FINGERPRINT = "migcheckFinding/v1"
 
 
 def _descriptor(rule: Rule) -> dict[str, Any]:
-    return {
+    descriptor: dict[str, Any] = {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
@@ -36,6 +36,9 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         "help": {"text": rule.description or rule.summary, "markdown": rule.description or rule.summary},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
     }
+    if rule.dialects:  # the databases the rule judges (the values of --dialect); absent: every database
+        descriptor["properties"] = {"dialects": list(rule.dialects)}
+    return descriptor
 
 
 def _uri(path: str) -> str:

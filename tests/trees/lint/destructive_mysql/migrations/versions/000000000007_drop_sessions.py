@@ -1,0 +1,28 @@
+"""drop sessions
+
+Revision ID: 000000000007
+Revises: 000000000006
+Create Date: 2025-01-08 10:07:00.000000
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision: str = '000000000007'
+down_revision: Union[str, Sequence[str], None] = '000000000006'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    op.drop_table("sessions")  # expect: MC301
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    op.create_table("sessions", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("token", sa.String(64)))

@@ -1,0 +1,27 @@
+"""create vouchers
+
+Revision ID: 000000000011
+Revises: 000000000010
+Create Date: 2025-01-12 10:11:00.000000
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision: str = '000000000011'
+down_revision: Union[str, Sequence[str], None] = '000000000010'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:  # expect: MC306
+    """Upgrade schema."""
+    op.create_table(
+        "vouchers",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("code", sa.String(length=32), nullable=False),
+    )

@@ -1,0 +1,29 @@
+"""rename carts to baskets in SQL
+
+Revision ID: 000000000010
+Revises: 000000000009
+Create Date: 2025-01-11 10:10:00.000000
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision: str = '000000000010'
+down_revision: Union[str, Sequence[str], None] = '000000000009'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    op.execute("SET lock_timeout = '5s'")
+    op.execute("ALTER TABLE carts RENAME TO baskets")  # expect: MC303
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    op.execute("ALTER TABLE baskets RENAME TO carts")

@@ -1,0 +1,30 @@
+"""drop users.nickname
+
+Revision ID: 000000000004
+Revises: 000000000003
+Create Date: 2025-01-05 10:04:00.000000
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision: str = '000000000004'
+down_revision: Union[str, Sequence[str], None] = '000000000003'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.drop_column("nickname")  # migcheck: ignore[MC302] column unused since v4.2
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.add_column(sa.Column("nickname", sa.String(length=50), nullable=True))
