@@ -47,7 +47,8 @@ def check(path: str | Path = ".", **settings: Any) -> CheckResult:
     """Check the Alembic project at `path`; keyword arguments are the `[tool.migcheck]` settings.
 
     Settings from the project's pyproject.toml apply first and keyword arguments override them:
-    `select`, `ignore`, `fail_on` (a severity or "never"), `exit_zero`, `expected_heads`, `alembic_config`, `versions`, `environments`.
+    `select`, `ignore`, `fail_on` (a severity or "never"), `exit_zero`, `expected_heads`, `alembic_config`, `versions`, `environments`,
+    `severity` ({"MC302": "error"}), `dialect`, `lint_since`.
     Raises MigcheckError when the project cannot be checked at all (no environment found, bad setting).
     When only the drift check of an environment cannot run (user code raised or exited, a lost connection),
     the result says why in `error` (its exit_code is then 2) and still holds every other finding.

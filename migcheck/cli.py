@@ -99,6 +99,14 @@ _versions = click.option(
 )
 @click.option("--ignore", multiple=True, envvar="MIGCHECK_IGNORE", help="Skip these rules (codes or names).")
 @click.option(
+    "--severity",
+    multiple=True,
+    envvar="MIGCHECK_SEVERITY",
+    metavar="RULE=SEVERITY",
+    help="Give a rule's findings this severity (error, warning or notice) instead of its own, e.g."
+    " MC302=error; RULE is a code, name or prefix (MC31). Repeatable or comma-separated.",
+)
+@click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "notice", "never"], case_sensitive=False),
     envvar="MIGCHECK_FAIL_ON",
@@ -121,6 +129,19 @@ _versions = click.option(
     envvar="MIGCHECK_BASE",
     help="Git ref of the branch this change merges into (e.g. origin/main), or `auto` (the current branch's"
     " upstream, else origin/HEAD; none outside git): check the merge result (MC11x).",
+)
+@click.option(
+    "--dialect",
+    type=click.Choice(["sqlite", "postgresql", "mysql", "postgres", "mariadb"], case_sensitive=False),
+    envvar="MIGCHECK_DIALECT",
+    help="The database the migrations run on in production, for the MC3xx lint (mariadb: mysql).  [default:"
+    " the dialect of --database-url, else of the environment's sqlalchemy.url]",
+)
+@click.option(
+    "--lint-since",
+    metavar="REVISION",
+    envvar="MIGCHECK_LINT_SINCE",
+    help="Without --base, the MC3xx lint looks only at the revisions newer than this one (its descendants).",
 )
 @click.option(
     "--database-url",

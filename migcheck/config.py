@@ -6,6 +6,7 @@ stop the run with a message naming the setting and the valid choices.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -24,6 +25,10 @@ Drift = bool | Literal["auto"]
 
 # `base = "auto"`: the current branch's upstream or origin/HEAD, chosen from the clone (migcheck.gitbase)
 BASE_AUTO = "auto"
+
+# the databases the MC3xx lint knows (`dialect`); the other names users write for them
+DIALECTS = ("sqlite", "postgresql", "mysql")
+DIALECT_ALIASES = {"postgres": "postgresql", "mariadb": "mysql"}
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,13 @@ class Settings:
     as_action: bool = False
     # how messages name `base` when it is a commit id (the action: the PR's base branch, e.g. `main`)
     base_label: str | None = None
+    # the database the MC3xx lint judges the migrations for; None: found from the URLs (migcheck.lintscope)
+    dialect: str | None = None
+    # a revision id: without a base branch, MC3xx lint only the revisions newer than it (migcheck.lintscope)
+    lint_since: str | None = None
+    # rule (a code, name or family, as written; the engine resolves them to codes) -> the severity its findings
+    # get instead of the rule's own
+    severity: Mapping[str, Severity] = field(default_factory=dict, hash=False)
 
 
 KEYS = (
@@ -89,6 +101,9 @@ KEYS = (
     "python_path",
     "base",
     "cache",
+    "dialect",
+    "lint_since",
+    "severity",
 )
 _ENV_KEYS = ("path", "select", "ignore", "expected_heads")
 
@@ -171,8 +186,12 @@ def _convert(key: str, raw: Any, base: Path, setting: str) -> Any:
         return DRIFT_AUTO
     if key in ("drift", "drift_only", "roundtrip", "exit_zero", "cache"):
         return _flag(raw, setting, also=(DRIFT_AUTO,) if key == "drift" else ())
-    if key in ("database_url", "metadata", "base"):
+    if key in ("database_url", "metadata", "base", "lint_since"):
         return _text(raw, setting)
+    if key == "dialect":
+        return parse_dialect(raw, setting)
+    if key == "severity":
+        return parse_severity(raw, setting)
     if key == "environments":
         return tuple(
             _environment(item, setting) for item in (raw if isinstance(raw, (list, tuple)) else [raw])
@@ -234,6 +253,54 @@ def parse_fail_on(raw: Any, setting: str = "fail_on") -> Severity | None:
     if word not in FAIL_ON_CHOICES:
         raise MigcheckError(f"{setting}: {raw!r} is not a severity; use one of {', '.join(FAIL_ON_CHOICES)}")
     return Severity(word)
+
+
+def parse_dialect(raw: Any, setting: str = "dialect") -> str:
+    """One of DIALECTS; `postgres` and `mariadb` name the same ones."""
+    word = _text(raw, setting).strip().lower()
+    word = DIALECT_ALIASES.get(word, word)
+    if word not in DIALECTS:
+        choices = ", ".join([*DIALECTS, *(f"{alias} (= {name})" for alias, name in DIALECT_ALIASES.items())])
+        raise MigcheckError(f"{setting}: {raw!r} is not a dialect migcheck lints for; use one of {choices}")
+    return word
+
+
+_SPACED_EQUALS = re.compile(r"\s*=\s*")
+
+
+def parse_severity(raw: Any, setting: str = "severity") -> dict[str, Severity]:
+    """Rule -> severity: a table (`{ MC302 = "error", drop-table = "notice" }`) or `RULE=SEVERITY` words, one
+    per flag or comma/space-separated (`MIGCHECK_SEVERITY="MC302=error,MC301=notice"`).
+
+    The rules stay as written: which codes a name or family means is the rule registry's to say, which the
+    engine resolves (`findings.resolve_rules`), as it does for `select` and `ignore`.
+    """
+    if isinstance(raw, Mapping):
+        pairs = list(raw.items())
+    else:
+        if not isinstance(raw, (str, list, tuple)) or not all(isinstance(v, str) for v in raw):
+            raise MigcheckError(
+                f'{setting}: expected a table of rule = severity (severity = {{ MC302 = "error" }}) or'
+                f" RULE=SEVERITY words, got {raw!r}"
+            )
+        words = _names(raw, setting)
+        pairs = []
+        # `MC302 = error` written with spaces is one word, as `MC302=error` is
+        for word in _SPACED_EQUALS.sub("=", " ".join(words)).split():
+            rule, equals, value = word.partition("=")
+            if not equals or not rule.strip():
+                raise MigcheckError(f"{setting}: expected RULE=SEVERITY (e.g. MC302=error), got {word!r}")
+            pairs.append((rule, value))
+    found: dict[str, Severity] = {}
+    for rule, value in pairs:
+        if not isinstance(rule, str) or not rule.strip():
+            raise MigcheckError(f"{setting}: expected a rule code or name as the key, got {rule!r}")
+        if not isinstance(value, str):
+            raise MigcheckError(f"{setting}: {rule}: expected a severity (a string), got {value!r}")
+        found[_no_nul(rule.strip(), setting)] = Severity.parse(
+            _no_nul(value, setting), setting=f"{setting}: {rule}"
+        )
+    return found
 
 
 def parse_expected_heads(raw: Any, setting: str = "expected_heads") -> ExpectedHeads:

@@ -21,13 +21,13 @@ from migcheck.config import ExpectedHeads, Settings
 from migcheck.constants import ConstantResolver
 from migcheck.discover import Environment, discover
 from migcheck.errors import MigcheckError, MissingPackage, describe_failure
-from migcheck.findings import Finding
+from migcheck.findings import Finding, Severity
 from migcheck.graph import RevisionGraph
 from migcheck.histories import History
 from migcheck.progress import Progress, ProgressCallback, StepListener, listening
 from migcheck.readcache import ReadCache
 from migcheck.result import BaseBranch, CheckResult, HistoryFacts, Split
-from migcheck.scripts import Revision, Unreadable
+from migcheck.scripts import FILE_WIDE, Revision, Unreadable
 
 if TYPE_CHECKING:
     from migcheck.gitbase import BaseTree
@@ -49,6 +49,8 @@ class LoadedEnvironment:
     base: BaseTree | None = None  # the same environment at --base, when one was given
     # with --base: each history with the base branch's part of it (`histories.pair_with_base`)
     against_base: tuple[tuple[History, BaseTree], ...] = ()
+    # rule code -> the severity `severity` gives its findings instead of the rule's own
+    severity: Mapping[str, Severity] = field(default_factory=dict)
 
     @property
     def whole(self) -> History:
@@ -57,8 +59,12 @@ class LoadedEnvironment:
         return History(self.env.name, RevisionGraph(self.revisions), self.unreadable, self.expected_heads)
 
     def kept(self, findings: Iterable[Finding]) -> list[Finding]:
-        """`findings` less those silenced by a `# migcheck: ignore[...]` comment on their line."""
-        return [f for f in findings if not _is_suppressed(f, self.suppressions)]
+        """`findings` less those silenced by a `# migcheck: ignore[...]` comment on their line or an
+        `ignore-file[...]` one in their file, each at the severity `severity` gives its rule (what `fail_on` is
+        then judged against)."""
+        return [
+            _with_severity(f, self.severity) for f in findings if not _is_suppressed(f, self.suppressions)
+        ]
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
     root = settings.root.resolve()
     shown_from = (settings.paths_from or root).resolve()
     selected = _rule_set(settings.select, settings.ignore, "")
+    severity = resolve_severity(settings.severity)
     found = discover(
         root,
         alembic_config=settings.alembic_config,
@@ -135,6 +142,7 @@ def load(settings: Settings, *, with_base: bool = True) -> Loaded:
                 {r.path: r.suppressions for r in revisions if r.suppressions},
                 base,
                 histories.pair_with_base(env, shown_from, split, base) if base is not None else (),
+                severity,
             )
         )
     timings = {"discover": discovered - started, "read": time.perf_counter() - discovered}
@@ -498,8 +506,27 @@ def _rule_set(select: Iterable[str], ignore: Iterable[str], where: str) -> froze
     return chosen - resolve_rules(ignore, setting=f"ignore{where}")
 
 
+def resolve_severity(severity: Mapping[str, Severity]) -> dict[str, Severity]:
+    """`severity` (rules as written: codes, names, families) by rule code. A family's severity gives way to a
+    narrower one's (`{ MC3 = "warning", MC302 = "error" }`: MC302 is an error), whatever their order."""
+    resolved = [(resolve_rules([rule], setting="severity"), level) for rule, level in severity.items()]
+    by_code: dict[str, Severity] = {}
+    for codes, level in sorted(resolved, key=lambda item: -len(item[0])):  # broadest first; stable
+        by_code.update(dict.fromkeys(codes, level))
+    return by_code
+
+
+def _with_severity(finding: Finding, severity: Mapping[str, Severity]) -> Finding:
+    level = severity.get(finding.rule)
+    return finding if level is None or level is finding.severity else replace(finding, severity=level)
+
+
 def _is_suppressed(finding: Finding, suppressed: Mapping[str, Mapping[int, frozenset[str]]]) -> bool:
-    codes = suppressed.get(finding.location.path, {}).get(finding.location.line)
-    if codes is None:
+    in_file = suppressed.get(finding.location.path)
+    if not in_file:
         return False
-    return not codes or finding.rule in codes or REGISTRY[finding.rule].name.upper() in codes
+    return any(
+        codes is not None
+        and (not codes or finding.rule in codes or REGISTRY[finding.rule].name.upper() in codes)
+        for codes in (in_file.get(finding.location.line), in_file.get(FILE_WIDE))
+    )

@@ -27,7 +27,9 @@ _SOURCE_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
 _COMPILED_FILE = re.compile(r"(?!\.\#|__init__)(.*?)(?:\.cpython-\d+)?(?:\.opt-\d)?\.py[co]$")
 _LEGACY_ID_FILE = re.compile(r"([a-f0-9]+)\.py$")
 _BODY_START = re.compile(rb"^(?:def\b|async\s+def\b|class\b|@)", re.M)
-_SUPPRESS = re.compile(rb"#\s*migcheck:\s*ignore(?:\[([^\]]*)\])?", re.I)
+# `# migcheck: ignore[MC105] reason` silences its own line, `# migcheck: ignore-file[MC302] reason` the whole
+# file; without codes, every rule. `ignore` must end there (`ignored`, `ignore-files` are other words)
+_SUPPRESS = re.compile(rb"#\s*migcheck:\s*ignore(-file)?(?:\[([^\]]*)\]|(?![\w-]))", re.I)
 _DOC_REVISION = re.compile(r"^\s*Revision ID:[ \t]*(\S*)", re.M)
 _DOC_REVISES = re.compile(r"^\s*Revises:[ \t]*(.*?)\s*$", re.M)
 _REVISES_BRACKETS = re.compile(r"[()\[\]]")
@@ -82,6 +84,8 @@ class Revision:
     doc_revises: tuple[str, ...] | None = None
     doc_revises_line: int | None = None
     message: str | None = None  # the docstring's first line, as `alembic revision -m` wrote it
+    # line -> the codes (or names, upper case) a `# migcheck: ignore[...]` comment there silences, empty: all;
+    # at FILE_WIDE, those an `ignore-file[...]` comment silences on every line
     suppressions: Mapping[int, frozenset[str]] = field(default_factory=dict, compare=False)
 
     @property
@@ -644,17 +648,25 @@ def _split_revises(text: str) -> tuple[str, ...]:
 
 
 _NO_SUPPRESSIONS: Mapping[int, frozenset[str]] = {}
+# the key of `Revision.suppressions` for a file-wide `# migcheck: ignore-file[...]` (no line is numbered 0)
+FILE_WIDE = 0
 
 
 def _suppressions(data: bytes) -> Mapping[int, frozenset[str]]:
+    """What the file's `# migcheck: ignore[...]` / `ignore-file[...]` comments silence, by line (FILE_WIDE for
+    the whole file). Read from the whole file on every path (the header scan, `ast`, the results cache keeps
+    the value), so that a comment far below the header still counts."""
     matches = list(_SUPPRESS.finditer(data))
     if not matches:
         return _NO_SUPPRESSIONS  # one shared empty mapping (never written to): most files have none
     found: dict[int, frozenset[str]] = {}
     for m in matches:
-        line = data.count(b"\n", 0, m.start()) + 1
-        codes = m.group(1).decode("utf-8", "replace") if m.group(1) is not None else ""
-        found[line] = frozenset(c.strip().upper() for c in codes.split(",") if c.strip())
+        line = FILE_WIDE if m.group(1) else data.count(b"\n", 0, m.start()) + 1
+        codes = m.group(2).decode("utf-8", "replace") if m.group(2) is not None else ""
+        named = frozenset(c.strip().upper() for c in codes.split(",") if c.strip())
+        # two comments for one place add up; a bare one (every rule) stays bare
+        before = found.get(line)
+        found[line] = named if before is None else (before | named if before and named else frozenset())
     return found
 
 

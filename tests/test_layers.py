@@ -15,7 +15,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("migcheck.report", "migcheck.fix", "migcheck.graphview"),
     ("migcheck.engine", "migcheck.lintrun"),
     ("migcheck.checks",),
-    ("migcheck.histories", "migcheck.driftrun", "migcheck.livedb", "migcheck.cleanup"),
+    ("migcheck.histories", "migcheck.lintscope", "migcheck.driftrun", "migcheck.livedb", "migcheck.cleanup"),
     (
         "migcheck.gitbase",
         "migcheck.roundtrip",

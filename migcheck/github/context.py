@@ -241,6 +241,9 @@ INPUTS: dict[str, str] = {
     "expected-heads": "MIGCHECK_EXPECTED_HEADS",
     "drift": "MIGCHECK_DRIFT",
     "roundtrip": "MIGCHECK_ROUNDTRIP",
+    "dialect": "MIGCHECK_DIALECT",
+    "lint-since": "MIGCHECK_LINT_SINCE",
+    "severity": "MIGCHECK_SEVERITY",
 }
 _INPUT_OF = {var: name for name, var in INPUTS.items()}
 
@@ -258,10 +261,13 @@ CHECK_FLAGS: tuple[tuple[str, str], ...] = (
     ("MIGCHECK_VERSIONS", "versions"),
     ("MIGCHECK_SELECT", "select"),
     ("MIGCHECK_IGNORE", "ignore"),
+    ("MIGCHECK_SEVERITY", "severity"),
     ("MIGCHECK_FAIL_ON", "fail_on"),
     ("MIGCHECK_EXIT_ZERO", "exit_zero"),
     ("MIGCHECK_EXPECTED_HEADS", "expected_heads"),
     ("MIGCHECK_BASE", "base"),
+    ("MIGCHECK_DIALECT", "dialect"),
+    ("MIGCHECK_LINT_SINCE", "lint_since"),
     ("MIGCHECK_DATABASE_URL", "database_url"),
     ("MIGCHECK_METADATA", "metadata"),
     ("MIGCHECK_PYTHON_PATH", "python_path"),
@@ -270,7 +276,7 @@ CHECK_FLAGS: tuple[tuple[str, str], ...] = (
     ("MIGCHECK_ROUNDTRIP", "roundtrip"),
     ("MIGCHECK_CACHE", "cache"),
 )
-_LISTS = ("select", "ignore", "versions", "python_path")
+_LISTS = ("select", "ignore", "severity", "versions", "python_path")
 _PATHS = ("alembic_config", "versions", "python_path")
 _BOOLS = dict.fromkeys(("true", "yes", "1", "on"), True) | dict.fromkeys(("false", "no", "0", "off"), False)
 

@@ -20,6 +20,7 @@ from migcheck.result import CheckResult
 _SWITCHES = ("drift", "drift_only", "roundtrip")
 # what may follow a flag as its value, by Settings key; anything else stays text ("--base needs git")
 _PLACEHOLDER = r"[A-Z][A-Z_]*\b|<[a-z-]+>"
+_RULE_SEVERITY = r"(?:MC\d+|[a-z][a-z0-9-]*)=(?:error|warning|notice)"
 _VALUES = {
     "database_url": rf"[a-z][\w+]*://[^\s`'\"),;]+|'[a-z][\w+]*://[^']*'|{_PLACEHOLDER}",
     "metadata": rf"'[\w.]+:[\w.()]+'|[\w.]+:[\w.()]*\w\)?|{_PLACEHOLDER}",
@@ -27,6 +28,10 @@ _VALUES = {
     "alembic_config": rf"'[^'\s]+'|[\w./-]+\.(?:ini|toml)\b|{_PLACEHOLDER}",
     "versions": rf"'[^'\s]+'|[\w.-]*/[\w./-]*|{_PLACEHOLDER}",
     "python_path": rf"'[^'\s]+'|[\w.-]*/[\w./-]*|{_PLACEHOLDER}",
+    "dialect": rf"(?:sqlite|postgresql|postgres|mysql|mariadb)\b|{_PLACEHOLDER}",
+    # a revision id as Alembic writes them (12 hex digits), or one in quotes
+    "lint_since": rf"'[^'\s]+'|[0-9a-f]{{12}}\b|{_PLACEHOLDER}",
+    "severity": rf"(?:{_RULE_SEVERITY})(?:,(?:{_RULE_SEVERITY}))*\b|{_PLACEHOLDER}",
 }
 _FLAG_OF = {"--" + key.replace("_", "-"): (variable, key) for variable, key in CHECK_FLAGS}
 _FLAG = re.compile(
