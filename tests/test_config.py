@@ -10,7 +10,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import migcheck
 from migcheck.cli import main
-from migcheck.config import KEYS
+from migcheck.config import KEYS, Settings
 from migcheck.errors import MigcheckError
 
 BLOG = Path(__file__).parent / "trees" / "drift" / "blog_declarative"
@@ -345,3 +345,134 @@ def test_any_value_in_alembic_ini_or_tool_alembic_is_exit_0_1_or_2_and_never_a_t
     assert result.exit_code in (0, 1, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output and "internal error" not in result.output, result.output
+
+
+# --- dialect, lint_since and severity: parsed, and which source wins ----------------------------------------
+
+
+SettingsOf = Callable[..., Settings]
+
+
+@pytest.fixture
+def settings_of(monkeypatch: pytest.MonkeyPatch) -> SettingsOf:
+    """The Settings `migcheck check ROOT ARGS` hands the engine (which is stopped there), under `env`."""
+    import migcheck.engine
+
+    seen: list[Settings] = []
+
+    def record(settings: Settings, progress: object = None) -> None:
+        seen.append(settings)
+        raise MigcheckError("recorded")
+
+    monkeypatch.setattr(migcheck.engine, "run", record)
+
+    def settings_of(root: Path, *args: str, env: Mapping[str, str] | None = None) -> Settings:
+        result = check(root, *args, env=env or {})
+        assert result.exit_code == 2 and "recorded" in result.stderr, result.output
+        return seen.pop()
+
+    return settings_of
+
+
+PYPROJECT = {"dialect": "sqlite", "lint_since": "aaaaaaaaaaaa", "severity": {"MC105": "notice"}}
+ENV = {
+    "MIGCHECK_DIALECT": "mariadb",
+    "MIGCHECK_LINT_SINCE": "bbbbbbbbbbbb",
+    "MIGCHECK_SEVERITY": "MC105=warning",
+}
+FLAGS = ("--dialect", "postgres", "--lint-since", "cccccccccccc", "--severity", "MC105=error")
+
+
+def test_lint_settings_come_from_pyproject(tmp_path: Path, settings_of: SettingsOf) -> None:
+    root = make_tree(tmp_path, ("a", None))
+    write_pyproject(root, PYPROJECT)
+
+    chosen = settings_of(root)
+
+    assert (chosen.dialect, chosen.lint_since, dict(chosen.severity)) == (
+        "sqlite",
+        "aaaaaaaaaaaa",
+        {"MC105": "notice"},
+    )
+
+
+def test_lint_settings_env_vars_override_pyproject(tmp_path: Path, settings_of: SettingsOf) -> None:
+    root = make_tree(tmp_path, ("a", None))
+    write_pyproject(root, PYPROJECT)
+
+    chosen = settings_of(root, env=ENV)
+
+    assert (chosen.dialect, chosen.lint_since, dict(chosen.severity)) == (
+        "mysql",
+        "bbbbbbbbbbbb",
+        {"MC105": "warning"},
+    )
+
+
+def test_lint_settings_flags_override_env_vars(tmp_path: Path, settings_of: SettingsOf) -> None:
+    root = make_tree(tmp_path, ("a", None))
+    write_pyproject(root, PYPROJECT)
+
+    chosen = settings_of(root, *FLAGS, env=ENV)
+
+    assert (chosen.dialect, chosen.lint_since, dict(chosen.severity)) == (
+        "postgresql",
+        "cccccccccccc",
+        {"MC105": "error"},
+    )
+
+
+def test_a_severity_flag_replaces_the_whole_table(tmp_path: Path, settings_of: SettingsOf) -> None:
+    root = make_tree(tmp_path, ("a", None))
+    write_pyproject(root, {"severity": {"MC101": "notice", "multiple-bases": "error"}})
+
+    assert dict(settings_of(root).severity) == {"MC101": "notice", "multiple-bases": "error"}
+    assert dict(settings_of(root, "--severity", "MC108=error", "--severity", "MC3 = notice").severity) == {
+        "MC108": "error",
+        "MC3": "notice",
+    }
+
+
+@pytest.mark.parametrize(
+    ("table", "said"),
+    [
+        (
+            {"dialect": "oracle"},
+            "dialect: 'oracle' is not a dialect migcheck lints for; use one of sqlite, postgresql,",
+        ),
+        ({"dialect": 3}, "dialect: expected a string, got 3"),
+        ({"lint_since": ["a"]}, "lint_since: expected a string"),
+        ({"severity": 5}, "severity: expected a table of rule = severity"),
+        ({"severity": ["MC105"]}, "severity: expected RULE=SEVERITY (e.g. MC302=error), got 'MC105'"),
+        ({"severity": {"MC105": "fatal"}}, "severity: MC105: 'fatal' is not a severity; use one of error"),
+        ({"severity": {"MC105": 1}}, "severity: MC105: expected a severity (a string), got 1"),
+        ({"severity": {"MC999": "error"}}, "severity: unknown rule 'MC999'; known rules:"),
+        ({"severity": {"drop-everything": "error"}}, "severity: unknown rule 'drop-everything'"),
+    ],
+    ids=lambda v: None if isinstance(v, dict) else "",
+)
+def test_a_bad_lint_setting_is_could_not_check_naming_it(
+    tmp_path: Path, table: dict[str, Any], said: str
+) -> None:
+    root = make_tree(tmp_path, ("a", None))
+    write_pyproject(root, table)
+
+    assert_could_not_check(check(root), said)
+
+
+def test_a_bad_dialect_variable_names_the_flag_and_its_choices(tmp_path: Path) -> None:
+    root = make_tree(tmp_path, ("a", None))
+
+    assert_could_not_check(
+        check(root, env={**NO_DRIFT, "MIGCHECK_DIALECT": "oracle"}), "--dialect", "postgresql"
+    )
+
+
+def test_the_library_api_takes_the_lint_settings(tmp_path: Path) -> None:
+    root = make_tree(tmp_path, ("a", None), ("b", None), ("m", ("a", "b")))
+
+    result = migcheck.check(root, drift=False, severity={"multiple-bases": "error"}, dialect="mariadb")
+
+    assert [(f.rule, f.severity.value) for f in result.findings] == [("MC105", "error")]
+    with pytest.raises(MigcheckError, match="dialect: 'db2' is not a dialect"):
+        migcheck.check(root, drift=False, dialect="db2")

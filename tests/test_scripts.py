@@ -19,7 +19,7 @@ from helpers import (
 )
 
 from migcheck.constants import ConstantResolver
-from migcheck.scripts import Revision, Unreadable, iter_revision_files, read_revision
+from migcheck.scripts import FILE_WIDE, Revision, Unreadable, iter_revision_files, read_revision
 
 
 def write(path: Path, text: str | bytes) -> Path:
@@ -795,6 +795,46 @@ def test_codes_in_a_suppression_are_case_insensitive(tmp_path: Path) -> None:
 
 def test_the_suppression_keyword_is_case_insensitive_like_its_codes(tmp_path: Path) -> None:
     rev = readable(tmp_path, "revision = 'a'\ndown_revision = None  # MIGCHECK: ignore[MC105]\n")
+
+    assert rev.suppressions == {2: frozenset({"MC105"})}
+
+
+def test_ignore_file_comments_are_recorded_for_the_whole_file_wherever_they_are(tmp_path: Path) -> None:
+    rev = readable(
+        tmp_path,
+        """
+        revision = "a"
+        down_revision = None  # migcheck: ignore-file[MC105] a second base on purpose
+
+
+        def upgrade():
+            pass  # migcheck: ignore-file[drop-column, MC302] reviewed in #41
+        """,
+    )
+
+    assert rev.suppressions == {FILE_WIDE: frozenset({"MC105", "DROP-COLUMN", "MC302"})}
+
+
+def test_a_bare_ignore_file_silences_every_rule_even_beside_one_with_codes(tmp_path: Path) -> None:
+    rev = readable(
+        tmp_path,
+        "revision = 'a'\ndown_revision = None\n# migcheck: ignore-file[MC105]\n# migcheck: ignore-file\n",
+    )
+
+    assert rev.suppressions == {FILE_WIDE: frozenset()}
+
+
+@pytest.mark.parametrize("word", ["ignored", "ignore-files", "ignore_file", "ignorefile"])
+def test_words_that_only_start_like_a_suppression_are_none(tmp_path: Path, word: str) -> None:
+    rev = readable(tmp_path, f"revision = 'a'\ndown_revision = None  # migcheck: {word}\n")
+
+    assert rev.suppressions == {}
+
+
+def test_a_line_suppression_may_give_its_reason_after_the_codes(tmp_path: Path) -> None:
+    rev = readable(
+        tmp_path, "revision = 'a'\ndown_revision = None  # migcheck: ignore[MC105] kept: see #12\n"
+    )
 
     assert rev.suppressions == {2: frozenset({"MC105"})}
 

@@ -423,6 +423,18 @@ def test_status_honours_an_ignore_comment_on_the_line_of_the_finding(
     assert findings(result) == []
 
 
+def test_status_gives_a_finding_the_severity_the_project_sets_for_its_rule(
+    alembic_project: Callable[[Path], Path], tmp_path: Path, sqlite_db: Database
+) -> None:
+    root = behind(alembic_project, tmp_path / "app", sqlite_db)
+    (root / "pyproject.toml").write_text('[tool.migcheck]\nseverity = { database-behind-head = "notice" }\n')
+
+    result = status(root, "--database-url", sqlite_db.url, "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    assert [(f["rule"], f["severity"]) for f in findings(result)] == [("MC401", "notice")]
+
+
 # --- living next to `migcheck check` (the rules themselves: tests/checks/test_status.py) ----------------------
 
 
