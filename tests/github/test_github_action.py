@@ -131,6 +131,19 @@ def test_fail_on_never_passes_the_step_and_still_reports_the_findings(
     assert "reported only: `fail-on: never`" in outcome.summary  # the action's input, not the CLI flag
 
 
+def test_the_severity_input_regrades_a_rule_before_fail_on_is_judged(
+    action, api: FakeGitHub, broken: Path
+) -> None:
+    outcome = action(broken, MIGCHECK_SEVERITY="multiple-heads = notice, MC108=error")
+
+    assert outcome.exit_code == 0
+    assert outcome.outputs["result"] == "success"
+    [run] = api.check_runs.values()
+    assert [(a["title"], a["annotation_level"]) for a in run["annotations"]] == [
+        ("MC101 multiple-heads", "notice")
+    ]
+
+
 def test_every_check_flag_has_its_input() -> None:
     flags = [
         (p.envvar, p.name)
