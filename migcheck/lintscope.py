@@ -66,7 +66,7 @@ def lint_dialect(settings: Settings, env: Environment) -> tuple[str | None, str]
         return settings.dialect, "--dialect"
     if settings.database_url:
         return _named(url_dialect(settings.database_url) or "", "the database URL")
-    found = configured_url(env)
+    found = sqlalchemy_url(env)
     if found is not None:
         url, ini = found
         family = url_dialect(url)
@@ -88,7 +88,7 @@ def _named(family: str, source: str) -> tuple[str | None, str]:
     return None, f"{source} names {family}, a database the lint has no dialect rules for"
 
 
-def configured_url(env: Environment) -> tuple[str, Path] | None:
+def sqlalchemy_url(env: Environment) -> tuple[str, Path] | None:
     """The environment's `sqlalchemy.url` as written in its alembic.ini (`%(here)s` interpolated), with that
     file; None when no alembic.ini configures one, or its value cannot be read without running code.
 
