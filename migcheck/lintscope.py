@@ -27,6 +27,10 @@ from migcheck.discover import Environment
 from migcheck.errors import MigcheckError
 from migcheck.histories import History
 
+# the phrases `lint_scope` says its scope with, for a caller to tell them apart
+NEW = "new in this change"
+ALL = "all revisions"
+
 # `postgresql+psycopg://`, `mysql+pymysql://`, `sqlite:///`: the backend is the part before `+` (SQLAlchemy's
 # own reading of a URL's drivername)
 _SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*)(?:\+[\w.-]*)?://")
@@ -185,9 +189,9 @@ def lint_scope(
     of it would report every migration ever deployed.
     """
     if history.new is not None:
-        return frozenset(history.new), "new in this change"
+        return frozenset(history.new), NEW
     if lint_since is None:
-        return frozenset(history.graph.revisions), "all revisions"
+        return frozenset(history.graph.revisions), ALL
     since = _resolve(history, lint_since)
     if since is None:
         holder = next((o for o in others if _resolve(o, lint_since) is not None), None)
