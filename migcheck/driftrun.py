@@ -20,9 +20,16 @@ if TYPE_CHECKING:
 
 
 def run_drift(
-    env: Environment, graph: RevisionGraph, settings: Settings, root: Path, notices: list[str]
+    env: Environment,
+    graph: RevisionGraph,
+    settings: Settings,
+    root: Path,
+    notices: list[str],
+    trace: frozenset[str] | None = None,
 ) -> tuple[DriftOutcome, RoundTrip | None] | None:
-    """Run the drift check of `env` on its own scratch database; None when it was skipped (said in `notices`)."""
+    """Run the drift check of `env` on its own scratch database; None when it was skipped (said in `notices`).
+
+    On PostgreSQL, the upgrades of the revisions in `trace` are measured (locks, rewrites: `locktrace`)."""
     from migcheck.autodiff import describe
     from migcheck.migrate import Runner
     from migcheck.roundtrip import stairway
@@ -32,27 +39,39 @@ def run_drift(
     cwd = env.config_file.parent if env.config_file is not None else root
 
     @contextlib.contextmanager
-    def scratch_runner() -> Iterator[Runner]:
+    def scratch_runner(trace: frozenset[str] | None = None) -> Iterator[Runner]:
         """A new scratch database with the project running on it; both gone afterwards."""
         server = settings.database_url
         with (
             scratch_database(server) as url,
             Runner(
-                env, url, metadata=settings.metadata, python_path=python_path, cwd=cwd, server_url=server
+                env,
+                url,
+                metadata=settings.metadata,
+                python_path=python_path,
+                cwd=cwd,
+                server_url=server,
+                trace=trace,
             ) as runner,
         ):
             yield runner
 
-    with scratch_runner() as runner:
+    with scratch_runner(trace) as runner:
         skipped = runner.check_env()
         if skipped:
             notices.append(f"drift check skipped: {skipped}")
             return None
         failure = runner.migrate("heads")
         notices += runner.redirect_notices()
+        # what was measured before a failing revision is still true of the revisions before it
+        tracer = runner.tracer
+        traces, traced = (tuple(tracer.traces), tuple(tracer.traced)) if tracer is not None else ((), ())
         if failure is not None:
             notices += runner.notices
-            return DriftOutcome(runner.dialect, failure=failure, target=runner.target_dialect()), None
+            outcome = DriftOutcome(
+                runner.dialect, failure=failure, target=runner.target_dialect(), traces=traces, traced=traced
+            )
+            return outcome, None
         if runner.uses_env_py and not runner.uses_scratch():
             advice = (
                 "--metadata names a Flask app, so its env.py ran: name the models instead (e.g. app:db)"
@@ -65,7 +84,13 @@ def run_drift(
             )
         ops, sources = runner.compare()
         notices += runner.notices
-        outcome = DriftOutcome(runner.dialect, tuple(describe(ops, runner.rendering())), sources=sources)
+        outcome = DriftOutcome(
+            runner.dialect,
+            tuple(describe(ops, runner.rendering())),
+            sources=sources,
+            traces=traces,
+            traced=traced,
+        )
     roundtrip = None
     if settings.roundtrip:
         with scratch_runner() as runner:

@@ -26,7 +26,7 @@ from migcheck.graph import RevisionGraph
 from migcheck.histories import History
 from migcheck.progress import Progress, ProgressCallback, StepListener, listening
 from migcheck.readcache import ReadCache
-from migcheck.result import BaseBranch, CheckResult, HistoryFacts, Split
+from migcheck.result import BaseBranch, CheckResult, HistoryFacts, Split, TracedRevision
 from migcheck.scripts import Revision, Unreadable
 
 if TYPE_CHECKING:
@@ -180,12 +180,14 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
     notices = list(project.notices)
     warnings: list[str] = []
     errors: list[str] = []
+    traced: list[TracedRevision] = []
     check_time = drift_time = 0.0
     for loaded in project.environments:
         t1 = time.perf_counter()
         env, rules = loaded.env, loaded.rules
         graph_rules = frozenset() if settings.drift_only else rules
         env_findings: list[Finding] = []
+        trace: frozenset[str] | None = None  # the revisions the drift run measures (`_trace_ids`)
         # with --base, per history: (its new revisions, the base's revisions it lacks, the base's ids, the merge
         # result)
         after: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str], RevisionGraph | None]] = {}
@@ -205,6 +207,9 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
                 history = replace(
                     history, external=external, on_base=on_base, new=new if loaded.base is not None else None
                 )
+                ids = _trace_ids(history)
+                if ids is not None:
+                    trace = ids | (trace or frozenset())
                 env_findings += _named(applicable(graph_rules, history), history.name)
                 # drawn for the reports only when this history has findings (MC10x, and MC11x found above)
                 drawn = any(f.environment == history.name for f in env_findings)
@@ -220,7 +225,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
             t2 = time.perf_counter()
             try:
                 with listening(_progress_of(loaded.whole, progress)):
-                    env_findings += _drift(loaded, settings, project, notices, warnings)
+                    env_findings += _drift(loaded, settings, project, notices, warnings, trace, traced)
             except MissingPackage as exc:
                 from migcheck import driftauto  # only a drift run that failed to import needs it
 
@@ -252,7 +257,14 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
         error="\n".join(errors) or None,
         base=project.base,
         splits=tuple(splits),
+        traces=tuple(traced),
     )
+
+
+def _trace_ids(history: History) -> frozenset[str] | None:
+    """The revisions of `history` whose locks and rewrites a PostgreSQL drift run measures (MC350): those new
+    in the change (with --base); None: none."""
+    return history.new
 
 
 def _named(findings: Iterable[Finding], environment: str) -> list[Finding]:
@@ -260,10 +272,17 @@ def _named(findings: Iterable[Finding], environment: str) -> list[Finding]:
 
 
 def _drift(
-    loaded: LoadedEnvironment, settings: Settings, project: Loaded, notices: list[str], warnings: list[str]
+    loaded: LoadedEnvironment,
+    settings: Settings,
+    project: Loaded,
+    notices: list[str],
+    warnings: list[str],
+    trace: frozenset[str] | None = None,
+    traced: list[TracedRevision] | None = None,
 ) -> list[Finding]:
-    """MC2xx for one environment, unless its revision graph is too broken to run the migrations; under
-    `drift = "auto"`, a failure that is the setup's, not the project's, is a warning instead (driftauto)."""
+    """MC2xx (and MC350) for one environment, unless its revision graph is too broken to run the migrations;
+    under `drift = "auto"`, a failure that is the setup's, not the project's, is a warning instead (driftauto).
+    The revisions in `trace` are measured on PostgreSQL; what was measured is added to `traced`."""
     env, history = loaded.env, loaded.whole
     if not any(REGISTRY[code].input is DriftContext for code in loaded.rules):
         return []
@@ -281,10 +300,15 @@ def _drift(
         return []
     from migcheck.driftrun import run_drift
 
-    ran = run_drift(env, history.graph, settings, project.root, notices)
+    ran = run_drift(env, history.graph, settings, project.root, notices, trace)
     if ran is None:
         return []
     outcome, roundtrip = ran
+    if traced is not None:
+        for rid in outcome.traced:
+            revision = history.graph.revisions.get(rid)
+            locks = tuple(t for t in outcome.traces if t.revision == rid)
+            traced.append(TracedRevision(env.name, rid, revision.path if revision else "", locks))
     excused = _excused(env.name, outcome, history, project.paths_from, settings)
     if excused is not None:
         warnings.append(excused)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from migcheck.findings import Finding, Severity
+
+if TYPE_CHECKING:  # built by drift runs only: a run without one never imports it
+    from migcheck.outcome import LockTrace
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,17 @@ class Split:
 
 
 @dataclass(frozen=True)
+class TracedRevision:
+    """A revision whose upgrade was measured on PostgreSQL (`migcheck.locktrace`): the locks it took on, and
+    the rewrites of, the relations that existed before it; none when it touched no existing relation."""
+
+    environment: str
+    revision: str
+    path: str
+    locks: tuple[LockTrace, ...] = ()
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """Everything a run found; reporters render it and never decide anything else."""
 
@@ -121,6 +136,8 @@ class CheckResult:
     splits: tuple[Split, ...] = ()
     # the directory every path in the result is relative to (`migcheck.paths`); "" means `root`
     paths_from: str = ""
+    # the revisions measured on PostgreSQL, in the order they ran
+    traces: tuple[TracedRevision, ...] = ()
 
     @property
     def revision_count(self) -> int:

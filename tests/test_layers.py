@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.migrate",
         "migcheck.driftauto",
         "migcheck.steps",
+        "migcheck.locktrace",
         "migcheck.envoptions",
         "migcheck.autodiff",
         "migcheck.models",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from migcheck.checks import drift, history, merge, status
+from migcheck.checks import drift, history, measured, merge, status
 from migcheck.checks.drift import DriftContext
 from migcheck.checks.merge import MergeContext
 from migcheck.checks.status import StatusContext
@@ -35,6 +35,7 @@ __all__ = [
     "applicable",
     "drift",
     "history",
+    "measured",
     "merge",
     "resolve_rules",
     "status",
