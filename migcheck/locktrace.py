@@ -204,7 +204,12 @@ class LockTracer:
         }
         self._created |= created
         self.traced.append(rid)
-        for oid, (name, relkind, filenode, _) in sorted(existing.items(), key=lambda item: item[1][0]):
+        # each table, then its indexes
+        order = sorted(
+            existing, key=lambda oid: (_table_of(before, oid), existing[oid][1] in "iI", existing[oid][0])
+        )
+        for oid in order:
+            name, relkind, filenode, _ = existing[oid]
             modes = tuple(sorted({mode for rel, mode in taken if rel == oid}, key=_strength))
             now = after.relations.get(rebuilt.get(oid, oid))
             rewritten = now is not None and filenode != 0 and now[2] != filenode

@@ -6,6 +6,7 @@ a git base makes the revisions under test new in the change, and `migcheck.check
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,8 @@ import pytest
 from helpers import add_step_revision, commit, git
 
 import migcheck
+from migcheck.report import json as json_report
+from migcheck.report.markdown import render as markdown
 from migcheck.result import CheckResult, TracedRevision
 
 MODELS = """\
@@ -304,3 +307,43 @@ def test_a_failing_revision_keeps_its_own_error(tmp_path: Path, pg_url: str) -> 
     # the revision before it was measured, the failing one was not
     assert [t.revision for t in result.traces] == ["f01index0000"]
     assert _mc350(result, "f01index0000")
+
+
+def test_the_pr_comment_folds_a_lock_table_per_revision(measured: CheckResult) -> None:
+    text = markdown(measured)
+    folded = text.split("<details>\n<summary>Locks measured on PostgreSQL (10 revisions)</summary>\n\n", 1)[1]
+    folded = folded.split("\n\n</details>", 1)[0]
+    assert (
+        "| `a03bigint000` (migrations/versions/a03bigint000\\_step.py) | `big_t` | ACCESS EXCLUSIVE"
+        " | reads and writes | yes |"
+    ) in folded
+    assert "|  | `big_t_pkey` (index of `big_t`) | ACCESS EXCLUSIVE | reads and writes | yes |" in folded
+    assert (
+        "| `a01index0000` (migrations/versions/a01index0000\\_step.py) | `ix_t` | SHARE | writes |  |"
+        in folded
+    )
+    assert (
+        "| `a10newtable0` (migrations/versions/a10newtable0\\_step.py) | no lock on an existing table | | | |"
+        in folded
+    )
+    # after the findings, before the folded facts
+    assert text.index("measured-lock") < text.index("Locks measured") < text.index("<summary>Details")
+
+
+def test_the_json_report_lists_every_trace_and_validates(measured: CheckResult) -> None:
+    from jsonschema import Draft202012Validator
+
+    document = json_report.document(measured)
+    schema = json.loads((Path(__file__).parent.parent / "docs" / "report.schema.json").read_text())
+    assert list(Draft202012Validator(schema).iter_errors(document)) == []
+    [bigint] = [t for t in document["traces"] if t["revision"] == "a03bigint000"]
+    assert bigint["locks"][0] == {
+        "relation": "big_t",
+        "kind": "table",
+        "table": "big_t",
+        "modes": ["SHARE", "ACCESS EXCLUSIVE"],
+        "strongest": "ACCESS EXCLUSIVE",
+        "blocks": "reads and writes",
+        "rewritten": True,
+        "changes": [{"what": "type change", "name": "amount"}],
+    }
