@@ -67,12 +67,12 @@ CASES = {
 }
 
 
-def _project(root: Path, *, per_migration: bool) -> Path:
-    """`alembic init -t generic migrations`, env.py pointed at (empty) models, optionally one transaction per
+def _project(root: Path, *, per_migration: bool, template: str = "generic") -> Path:
+    """`alembic init -t <template> migrations`, env.py pointed at (empty) models, optionally one transaction per
     revision, and a first revision `base00000000` committed as the git base."""
     root.mkdir()
     run = subprocess.run(
-        [sys.executable, "-m", "alembic", "init", "-t", "generic", "migrations"],
+        [sys.executable, "-m", "alembic", "init", "-t", template, "migrations"],
         cwd=root,
         capture_output=True,
         text=True,
@@ -139,7 +139,10 @@ def test_create_index_without_concurrently_takes_share(measured: CheckResult) ->
     [trace] = _traced(measured, "a01index0000").locks
     assert trace.changes == (("new index", "ix_ix_t_amount"),)
     [finding] = [f for f in measured.findings if f.revision == "a01index0000"]
-    assert finding.message == "measured on PostgreSQL: takes SHARE on existing table 'ix_t' (blocks writes)"
+    assert finding.message == (
+        "measured on PostgreSQL: takes SHARE on existing table 'ix_t' (blocks writes) while it builds index"
+        " 'ix_ix_t_amount'"
+    )
     assert "postgresql_concurrently=True" in finding.hint and "autocommit_block" in finding.hint
     assert finding.location.path.endswith("a01index0000_step.py")
     assert finding.location.line == _line_of(measured, finding.location.path, "op.create_index")
@@ -161,7 +164,7 @@ def test_integer_to_bigint_rewrites_under_access_exclusive(measured: CheckResult
     assert modes["big_t_pkey"] == (("ACCESS EXCLUSIVE",), True)
     assert _mc350(measured, "a03bigint000") == [
         "measured on PostgreSQL: takes ACCESS EXCLUSIVE on existing table 'big_t' (blocks reads and writes)"
-        " and rewrites it"
+        " and rewrites it while it changes the type of column 'amount'"
     ]
     [finding] = [f for f in measured.findings if f.revision == "a03bigint000"]
     assert "add a new column of the new type" in finding.hint
@@ -173,6 +176,7 @@ def test_widening_a_varchar_locks_but_does_not_rewrite(measured: CheckResult) ->
     assert modes["ix_wide_t_note"] == (("ACCESS SHARE", "ACCESS EXCLUSIVE"), False)
     assert _mc350(measured, "a04widen0000") == [
         "measured on PostgreSQL: takes ACCESS EXCLUSIVE on existing table 'wide_t' (blocks reads and writes)"
+        " while it changes the type of column 'note'"
     ]
     [finding] = [f for f in measured.findings if f.revision == "a04widen0000"]
     assert "lock_timeout" in finding.hint
@@ -183,6 +187,7 @@ def test_set_not_null_takes_access_exclusive_without_a_rewrite(measured: CheckRe
     [finding] = [f for f in measured.findings if f.revision == "a05notnull00"]
     assert finding.message == (
         "measured on PostgreSQL: takes ACCESS EXCLUSIVE on existing table 'nn_t' (blocks reads and writes)"
+        " while it sets column 'amount' NOT NULL (reading every row)"
     )
     assert "CHECK (column IS NOT NULL) NOT VALID" in finding.hint
 
@@ -193,8 +198,10 @@ def test_a_validated_foreign_key_takes_share_row_exclusive_on_both_tables(measur
     # validating reads the referenced table's rows with SELECT ... FOR KEY SHARE: ROW SHARE
     assert modes["parent_a"] == (("ACCESS SHARE", "ROW SHARE", "SHARE ROW EXCLUSIVE"), False)
     assert _mc350(measured, "a06fk0000000") == [
-        "measured on PostgreSQL: takes SHARE ROW EXCLUSIVE on existing table 'fk_child' (blocks writes)",
-        "measured on PostgreSQL: takes SHARE ROW EXCLUSIVE on existing table 'parent_a' (blocks writes)",
+        "measured on PostgreSQL: takes SHARE ROW EXCLUSIVE on existing table 'fk_child' (blocks writes) while it"
+        " adds and validates constraint 'fk_child_parent'",
+        "measured on PostgreSQL: takes SHARE ROW EXCLUSIVE on existing table 'parent_a' (blocks writes) while it"
+        " adds and validates constraint 'fk_child_parent'",
     ]
     hints = {f.hint for f in measured.findings if f.revision == "a06fk0000000"}
     assert all("postgresql_not_valid=True" in h for h in hints)
@@ -206,7 +213,12 @@ def test_a_not_valid_foreign_key_still_takes_share_row_exclusive_but_reads_no_ro
     modes = _modes(measured, "a07fknotvali")
     assert modes["fknv_child"] == (("ACCESS SHARE", "SHARE ROW EXCLUSIVE"), False)
     assert modes["parent_b"] == (("ACCESS SHARE", "SHARE ROW EXCLUSIVE"), False)  # no ROW SHARE: no scan
-    assert len(_mc350(measured, "a07fknotvali")) == 2
+    assert _mc350(measured, "a07fknotvali") == [
+        "measured on PostgreSQL: takes SHARE ROW EXCLUSIVE on existing table 'fknv_child' (blocks writes) while"
+        " it adds constraint 'fknv_child_parent' NOT VALID (no rows checked: held briefly)",
+        "measured on PostgreSQL: takes SHARE ROW EXCLUSIVE on existing table 'parent_b' (blocks writes) while"
+        " it adds constraint 'fknv_child_parent' NOT VALID (no rows checked: held briefly)",
+    ]
     hints = {f.hint for f in measured.findings if f.revision == "a07fknotvali"}
     assert all("the constraint is NOT VALID" in h and "lock_timeout" in h for h in hints)
 
@@ -217,6 +229,7 @@ def test_a_constant_default_does_not_rewrite(measured: CheckResult) -> None:
     assert trace.changes == (("new column", "flag"),)
     assert _mc350(measured, "a08constdef0") == [
         "measured on PostgreSQL: takes ACCESS EXCLUSIVE on existing table 'const_t' (blocks reads and writes)"
+        " while it adds column 'flag'"
     ]
 
 
@@ -225,7 +238,7 @@ def test_a_volatile_default_rewrites_the_table(measured: CheckResult) -> None:
     assert modes["vol_t"] == (("SHARE", "ACCESS EXCLUSIVE"), True)
     assert _mc350(measured, "a09volatile0") == [
         "measured on PostgreSQL: takes ACCESS EXCLUSIVE on existing table 'vol_t' (blocks reads and writes)"
-        " and rewrites it"
+        " and rewrites it while it adds column 'token'"
     ]
     [finding] = [f for f in measured.findings if f.revision == "a09volatile0"]
     assert "without a server_default" in finding.hint
@@ -280,6 +293,37 @@ def test_without_a_base_nothing_is_traced(tmp_path: Path, pg_url: str) -> None:
     result = migcheck.check(root, database_url=pg_url, select=["MC350"])
     assert result.error is None, result.error
     assert result.traces == () and not result.findings
+
+
+def test_an_async_env_py_is_measured_through_its_async_driver(tmp_path: Path, pg_url: str) -> None:
+    root = _project(tmp_path / "proj", per_migration=False, template="async")
+    add_step_revision(root, "g01index0000", "base00000000", CASES["a01index0000"])
+    add_step_revision(root, "g02bigint000", "g01index0000", CASES["a03bigint000"])
+    commit(root, "the change")
+    result = _check(root, pg_url)
+    assert _modes(result, "g01index0000") == {"ix_t": (("SHARE",), False)}
+    assert _modes(result, "g02bigint000")["big_t"] == (("SHARE", "ACCESS EXCLUSIVE"), True)
+    assert len(_mc350(result, "g01index0000")) == len(_mc350(result, "g02bigint000")) == 1
+
+
+def test_a_migration_that_swallows_its_own_error_is_not_measured_and_its_error_is_reported(
+    tmp_path: Path, pg_url: str
+) -> None:
+    root = _project(tmp_path / "proj", per_migration=True)
+    swallowed = """\
+        try:
+            op.execute("SELECT 1/0")
+        except Exception:
+            pass
+        """
+    add_step_revision(root, "h01swallow00", "base00000000", swallowed)
+    commit(root, "the change")
+    result = migcheck.check(root, database_url=pg_url, base="main", select=["MC350", "MC202"])
+    [failed] = [f for f in result.findings if f.rule == "MC202"]
+    # the error of the migration itself, not the trace's queries nor Alembic's version update after it
+    assert "DivisionByZero: division by zero" in failed.message
+    assert result.traces == ()
+    assert any(n.startswith("lock trace: revision h01swallow00 was not measured") for n in result.notices)
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "mysql"])
@@ -347,3 +391,13 @@ def test_the_json_report_lists_every_trace_and_validates(measured: CheckResult) 
         "rewritten": True,
         "changes": [{"what": "type change", "name": "amount"}],
     }
+
+
+def test_pg_locks_mode_names_read_as_the_documentation_names_them() -> None:
+    from migcheck.locktrace import mode_name
+
+    assert [mode_name(m) for m in ("AccessShareLock", "ShareUpdateExclusiveLock", "AccessExclusiveLock")] == [
+        "ACCESS SHARE",
+        "SHARE UPDATE EXCLUSIVE",
+        "ACCESS EXCLUSIVE",
+    ]

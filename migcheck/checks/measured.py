@@ -66,6 +66,19 @@ _HINTS = {
 }
 
 
+# What the revision was doing while it held the lock, from what the catalogs show changed (LockTrace.changes).
+_WHILE = {
+    "new column": "adds column '{}'",
+    "type change": "changes the type of column '{}'",
+    "set not null": "sets column '{}' NOT NULL (reading every row)",
+    "new index": "builds index '{}'",
+    "dropped index": "drops index '{}'",
+    "new constraint": "adds and validates constraint '{}'",
+    "new constraint not valid": "adds constraint '{}' NOT VALID (no rows checked: held briefly)",
+    "dropped": "drops '{}'",
+}
+
+
 @rule(code="MC350", name="measured-lock", severity=Severity.WARNING, dialects=("postgresql",))
 def measured_lock(ctx: DriftContext) -> Iterator[Finding]:
     """A new revision takes a lock that blocks writes on an existing table, or rewrites it (measured on PostgreSQL).
@@ -108,6 +121,9 @@ def measured_lock(ctx: DriftContext) -> Iterator[Finding]:
             message += " and rewrites it"
         elif rebuilt:
             message += f" and rebuilds its {_plural_index(rebuilt)}"
+        doing = [_WHILE[what].format(name) for t in traces for what, name in t.changes if what in _WHILE]
+        if doing:
+            message += " while it " + ", ".join(dict.fromkeys(doing))
         yield measured_lock.finding(
             message,
             _location(ctx, rid, table),
