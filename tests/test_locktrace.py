@@ -29,10 +29,11 @@ class Base(DeclarativeBase):
 
 # one table per case, so that each new revision below touches tables no other one does
 BASE_TABLES = """\
-for name in ("ix_t", "ixc_t", "big_t", "nn_t", "const_t", "vol_t", "parent_a", "parent_b"):
+for name in ("ix_t", "ixc_t", "big_t", "nn_t", "const_t", "vol_t", "parent_a", "parent_b", "di_t"):
     op.create_table(name, sa.Column("id", sa.Integer(), primary_key=True), sa.Column("amount", sa.Integer()))
 op.create_table("wide_t", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("note", sa.String(50)))
 op.create_index("ix_wide_t_note", "wide_t", ["note"])
+op.create_index("ix_di_t_amount", "di_t", ["amount"])
 for name in ("fk_child", "fknv_child"):
     op.create_table(name, sa.Column("id", sa.Integer(), primary_key=True), sa.Column("parent_id", sa.Integer()))
 """
@@ -64,6 +65,7 @@ CASES = {
         op.create_index("ix_fresh_t_n", "fresh_t", ["n"])
         op.alter_column("fresh_t", "n", type_=sa.BigInteger(), existing_type=sa.Integer())
         """,
+    "a11dropindex": 'op.drop_index("ix_di_t_amount", table_name="di_t")',
 }
 
 
@@ -249,6 +251,17 @@ def test_a_table_created_in_the_same_revision_is_not_existing(measured: CheckRes
     assert _mc350(measured, "a10newtable0") == []
 
 
+def test_drop_index_without_concurrently_takes_access_exclusive_on_the_table(measured: CheckResult) -> None:
+    modes = _modes(measured, "a11dropindex")
+    assert modes == {"di_t": (("ACCESS EXCLUSIVE",), False), "ix_di_t_amount": (("ACCESS EXCLUSIVE",), False)}
+    [finding] = [f for f in measured.findings if f.revision == "a11dropindex"]
+    assert finding.message == (
+        "measured on PostgreSQL: takes ACCESS EXCLUSIVE on existing table 'di_t' (blocks reads and writes)"
+        " while it drops index 'ix_di_t_amount'"
+    )
+    assert finding.hint.startswith("drop the index without blocking reads and writes")
+
+
 def test_the_version_table_is_never_reported(measured: CheckResult) -> None:
     assert not [t for r in measured.traces for t in r.locks if t.table == "alembic_version"]
 
@@ -355,7 +368,7 @@ def test_a_failing_revision_keeps_its_own_error(tmp_path: Path, pg_url: str) -> 
 
 def test_the_pr_comment_folds_a_lock_table_per_revision(measured: CheckResult) -> None:
     text = markdown(measured)
-    folded = text.split("<details>\n<summary>Locks measured on PostgreSQL (10 revisions)</summary>\n\n", 1)[1]
+    folded = text.split("<details>\n<summary>Locks measured on PostgreSQL (11 revisions)</summary>\n\n", 1)[1]
     folded = folded.split("\n\n</details>", 1)[0]
     assert (
         "| `a03bigint000` (migrations/versions/a03bigint000\\_step.py) | `big_t` | ACCESS EXCLUSIVE"

@@ -21,17 +21,17 @@ _LOCK_TIMEOUT = "op.execute(\"SET lock_timeout = '5s'\")"
 # The safe alternative for what the catalogs show the revision did, most specific first (`_hints`).
 _HINTS = {
     "rewrite column": (
-        "rewrite: the column's new type needs every row copied; instead add a new column of the new type"
+        "the column's new type needs every row copied; instead add a new column of the new type"
         " (op.add_column), backfill it in batches, switch the application to it, and drop the old column in a"
         " later revision"
     ),
     "rewrite default": (
-        "rewrite: the new column's server_default is computed per row, so every row was written again; add the"
+        "the new column's server_default is computed per row, so every row was written again; add the"
         " column without a server_default, set it afterwards for new rows (op.alter_column(..., server_default"
         "=...)), and backfill the existing rows in batches"
     ),
     "rewrite": (
-        "rewrite: every row was copied; add a new column, backfill it in batches and switch over in a later"
+        "every row was copied; add a new column, backfill it in batches and switch over in a later"
         " revision instead of changing the table in place"
     ),
     "new index": (
@@ -121,13 +121,15 @@ def measured_lock(ctx: DriftContext) -> Iterator[Finding]:
             message += " and rewrites it"
         elif rebuilt:
             message += f" and rebuilds its {_plural_index(rebuilt)}"
-        doing = [_WHILE[what].format(name) for t in traces for what, name in t.changes if what in _WHILE]
+        # a table's own trace says what happened to it and its indexes (an index's own says only "dropped")
+        changes = [change for t in (own or indexes) for change in t.changes]
+        doing = [_WHILE[kind].format(name) for kind, name in changes if kind in _WHILE]
         if doing:
             message += " while it " + ", ".join(dict.fromkeys(doing))
         yield measured_lock.finding(
             message,
             _location(ctx, rid, table),
-            "; ".join(_hints(traces, rewritten or bool(rebuilt))),
+            "; ".join(_hints({kind for kind, _ in changes}, rewritten or bool(rebuilt))),
             revision=rid,
         )
 
@@ -143,9 +145,9 @@ def _plural_index(names: list[str]) -> str:
     return f"index {quoted}" if len(names) == 1 else f"indexes {quoted}"
 
 
-def _hints(traces: list[LockTrace], rewritten: bool) -> list[str]:
-    """The safe alternatives for what the revision did to the table, most specific first."""
-    changes = {kind for t in traces for kind, _ in t.changes}
+def _hints(changes: set[str], rewritten: bool) -> list[str]:
+    """The safe alternatives for what the revision did to the table (`changes`: LockTrace.changes kinds),
+    most specific first."""
     keys = []
     if rewritten:
         if "type change" in changes:
