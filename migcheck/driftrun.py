@@ -29,7 +29,8 @@ def run_drift(
 ) -> tuple[DriftOutcome, RoundTrip | None] | None:
     """Run the drift check of `env` on its own scratch database; None when it was skipped (said in `notices`).
 
-    `trace`: the revisions to measure while they run (on MySQL/MariaDB, the algorithm each ALTER can use)."""
+    `trace`: the revisions to measure while they run: on PostgreSQL their locks and rewrites (`locktrace`), on
+    MySQL/MariaDB the algorithm each ALTER can use (`mysqlprobe`)."""
     from migcheck.autodiff import describe
     from migcheck.migrate import Runner
     from migcheck.roundtrip import stairway
@@ -63,10 +64,18 @@ def run_drift(
             return None
         failure = runner.migrate("heads")
         notices += runner.redirect_notices()
+        # what was measured before a failing revision is still true of the revisions before it
+        tracer = runner.tracer
+        traces, traced = (tuple(tracer.traces), tuple(tracer.traced)) if tracer is not None else ((), ())
         if failure is not None:
             notices += runner.notices
             outcome = DriftOutcome(
-                runner.dialect, failure=failure, target=runner.target_dialect(), copy_only=runner.copy_only()
+                runner.dialect,
+                failure=failure,
+                target=runner.target_dialect(),
+                copy_only=runner.copy_only(),
+                traces=traces,
+                traced=traced,
             )
             return outcome, None
         if runner.uses_env_py and not runner.uses_scratch():
@@ -86,6 +95,8 @@ def run_drift(
             tuple(describe(ops, runner.rendering())),
             sources=sources,
             copy_only=runner.copy_only(),
+            traces=traces,
+            traced=traced,
         )
     roundtrip = None
     if settings.roundtrip:

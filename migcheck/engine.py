@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from migcheck import histories, masking
+from migcheck import histories, lintrun, masking
 from migcheck.checks import REGISTRY, DriftContext, MergeContext, StatusContext, applicable, resolve_rules
 from migcheck.config import ExpectedHeads, Settings
 from migcheck.constants import ConstantResolver
@@ -26,7 +26,7 @@ from migcheck.graph import RevisionGraph
 from migcheck.histories import History
 from migcheck.progress import Progress, ProgressCallback, StepListener, listening
 from migcheck.readcache import ReadCache
-from migcheck.result import BaseBranch, CheckResult, HistoryFacts, Split
+from migcheck.result import BaseBranch, CheckResult, HistoryFacts, Split, TracedRevision
 from migcheck.scripts import FILE_WIDE, Revision, Unreadable
 
 if TYPE_CHECKING:
@@ -189,12 +189,17 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
     warnings: list[str] = []
     errors: list[str] = []
     copy_only: list[CopyOnly] = []
+    traced: list[TracedRevision] = []
+    # each MC3xx finding's (revision, table): what the PostgreSQL trace confirms or contradicts
+    lint_subjects: dict[Finding, tuple[str, str | None]] = {}
     check_time = drift_time = 0.0
     for loaded in project.environments:
         t1 = time.perf_counter()
         env, rules = loaded.env, loaded.rules
         graph_rules = frozenset() if settings.drift_only else rules
         env_findings: list[Finding] = []
+        # the revisions the drift run measures (MC350, MC351): the lint's scope, unless that is every revision
+        trace: frozenset[str] | None = None
         # with --base, per history: (its new revisions, the base's revisions it lacks, the base's ids, the merge
         # result)
         after: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str], RevisionGraph | None]] = {}
@@ -219,6 +224,15 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
                 env_findings += _named(applicable(graph_rules, history), history.name)
                 # drawn for the reports only when this history has findings (MC10x, and MC11x found above)
                 drawn = any(f.environment == history.name for f in env_findings)
+                others = [h for e in project.environments for h in e.histories if h.name != history.name]
+                linted = lintrun.lint(history, env, settings, shown_from, graph_rules, others)
+                env_findings += _named(linted.findings, history.name)
+                notices += linted.notices
+                lint_subjects.update(
+                    {replace(f, environment=history.name): s for f, s in linted.subjects.items()}
+                )
+                if not linted.everything and linted.scope:
+                    trace = linted.scope | (trace or frozenset())
                 shape = histories.facts(history, env, shown_from, merged_graph, draw=drawn)
                 facts.append(
                     replace(shape, new_revisions=tuple(r for r in history.graph.revisions if r in new))
@@ -231,8 +245,11 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
             t2 = time.perf_counter()
             try:
                 with listening(_progress_of(loaded.whole, progress)):
-                    trace = _trace_ids(checked)
-                    env_findings += _drift(loaded, settings, project, notices, warnings, trace, copy_only)
+                    before = len(traced)
+                    env_findings += _drift(
+                        loaded, settings, project, notices, warnings, trace, traced, copy_only
+                    )
+                    env_findings = lintrun.reconcile(env_findings, lint_subjects, traced[before:], notices)
             except MissingPackage as exc:
                 from migcheck import driftauto  # only a drift run that failed to import needs it
 
@@ -265,6 +282,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
         base=project.base,
         splits=tuple(splits),
         copy_only=tuple(copy_only),
+        traces=tuple(traced),
     )
 
 
@@ -279,12 +297,13 @@ def _drift(
     notices: list[str],
     warnings: list[str],
     trace: frozenset[str] | None,
+    traced: list[TracedRevision],
     copy_only: list[CopyOnly],
 ) -> list[Finding]:
-    """MC2xx for one environment, unless its revision graph is too broken to run the migrations; under
-    `drift = "auto"`, a failure that is the setup's, not the project's, is a warning instead (driftauto).
-    The revisions in `trace` are measured as they run: on MySQL/MariaDB, the algorithm each ALTER can use, added
-    to `copy_only`."""
+    """MC2xx (and MC350, MC351) for one environment, unless its revision graph is too broken to run the
+    migrations; under `drift = "auto"`, a failure that is the setup's, not the project's, is a warning instead
+    (driftauto). The revisions in `trace` are measured as they run: on PostgreSQL their locks and rewrites
+    (added to `traced`), on MySQL/MariaDB the algorithm each ALTER can use (added to `copy_only`)."""
     env, history = loaded.env, loaded.whole
     if not any(REGISTRY[code].input is DriftContext for code in loaded.rules):
         return []
@@ -306,6 +325,10 @@ def _drift(
     if ran is None:
         return []
     outcome, roundtrip = ran
+    for rid in outcome.traced:
+        revision = history.graph.revisions.get(rid)
+        locks = tuple(t for t in outcome.traces if t.revision == rid)
+        traced.append(TracedRevision(env.name, rid, revision.path if revision else "", locks))
     copy_only += [
         replace(
             c,
@@ -329,13 +352,6 @@ def _drift(
         )
         for f in applicable(loaded.rules, context)
     ]
-
-
-def _trace_ids(checked: Iterable[History]) -> frozenset[str] | None:
-    """The revisions a drift run measures as they run: those new in the change (`History.new`, with --base) in
-    any of the environment's histories; None without a base."""
-    new = [h.new for h in checked if h.new is not None]
-    return frozenset().union(*new) if new else None
 
 
 def _excused(

@@ -7,8 +7,8 @@ skipped and a note says how to name it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from migcheck import lintscope
@@ -20,6 +20,7 @@ from migcheck.findings import Finding
 from migcheck.histories import History
 from migcheck.operations import CREATE_TABLE, RENAME_TABLE, RevisionOperations
 from migcheck.opsread import read_operations
+from migcheck.result import TracedRevision
 
 _DIALECT_NAMES = {"postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB", "sqlite": "SQLite"}
 
@@ -44,12 +45,18 @@ def lint_codes(rules: Iterable[str]) -> list[str]:
 
 
 def lint(
-    history: History, env: Environment, settings: Settings, shown_from: Path, rules: Iterable[str]
+    history: History,
+    env: Environment,
+    settings: Settings,
+    shown_from: Path,
+    rules: Iterable[str],
+    others: Sequence[History] = (),
 ) -> Linted:
-    """The MC3xx findings of the revisions of `history` in scope."""
+    """The MC3xx findings of the revisions of `history` in scope; `others` are the run's other histories (a
+    `lint_since` in one of them leaves this one out)."""
     codes = lint_codes(rules)
     dialect, _source = lintscope.lint_dialect(settings, env)
-    scope, phrase = lintscope.lint_scope(history, settings.lint_since)
+    scope, phrase = lintscope.lint_scope(history, settings.lint_since, others=others)
     linted = Linted(scope=scope, everything=phrase == lintscope.ALL, dialect=dialect)
     if not codes or not scope:
         return linted
@@ -123,3 +130,61 @@ def _env_sets_lock_timeout(env: Environment) -> bool:
 
 def dialect_label(dialect: str | None) -> str:
     return _DIALECT_NAMES.get(dialect or "", "an unknown dialect")
+
+
+# static findings whose whole point is a table rewrite: a trace that measured none contradicts them
+_REWRITE_RULES = frozenset({"MC310", "MC316"})
+# static findings about one operation on one table: a measured lock on that table confirms them (MC350 folds in)
+_OPERATION_RULES = frozenset(
+    {"MC301", "MC302", "MC303", "MC304", "MC310", "MC311", "MC312", "MC314", "MC315", "MC316"}
+)
+
+
+def reconcile(
+    findings: list[Finding],
+    subjects: Mapping[Finding, tuple[str, str | None]],
+    traced: Sequence[TracedRevision],
+    notices: list[str],
+) -> list[Finding]:
+    """The static MC3xx findings checked against what the PostgreSQL trace measured for their revision.
+
+    A rewrite rule (MC310 type change, MC316 volatile default) on a table the trace saw not rewritten is
+    dropped, and a note counts them. A finding the trace confirms says what was measured, and the MC350
+    finding for the same revision and table folds into it (one finding per problem)."""
+    measured = {(r.revision, t.table): t for r in traced for t in r.locks if t.kind != "index"}
+    traced_ids = {r.revision for r in traced}
+    if not traced_ids:
+        return findings
+    kept: list[Finding] = []
+    contradicted: list[str] = []
+    folded: set[tuple[str, str]] = set()
+    for finding in findings:
+        subject = subjects.get(finding)
+        if subject is None or subject[0] not in traced_ids or subject[1] is None:
+            kept.append(finding)
+            continue
+        rid, table = subject[0], subject[1]
+        trace = measured.get((rid, table))
+        if finding.rule in _REWRITE_RULES and (trace is None or not trace.rewritten):
+            contradicted.append(f"{finding.rule} at {finding.location.path}:{finding.location.line}")
+            continue
+        if finding.rule in _OPERATION_RULES and trace is not None and trace.strongest:
+            blocks = f", blocks {trace.blocks}" if trace.blocks else ""
+            rewritten = ", rewrote it" if trace.rewritten else ""
+            finding = replace(
+                finding,
+                message=f"{finding.message} (measured: {trace.strongest} on '{table}'{blocks}{rewritten})",
+            )
+            folded.add((rid, table))
+        kept.append(finding)
+    kept = [f for f in kept if not (f.rule == "MC350" and _measured_subject(f, folded))]
+    if contradicted:
+        notices.append(
+            f"{len(contradicted)} static finding(s) dropped because the PostgreSQL trace measured no table rewrite:"
+            f" {', '.join(contradicted)}"
+        )
+    return kept
+
+
+def _measured_subject(finding: Finding, folded: set[tuple[str, str]]) -> bool:
+    return any(finding.revision == rid and (f"table '{table}'" in finding.message) for rid, table in folded)

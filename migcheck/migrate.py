@@ -21,6 +21,7 @@ from migcheck.discover import Environment
 from migcheck.driftauto import KNOWN_DIALECTS, URL_EXAMPLES
 from migcheck.envoptions import Configured, Recorder, default_options, model_schemas, static_keywords
 from migcheck.errors import MigcheckError, stops_migcheck
+from migcheck.locktrace import LockTracer
 from migcheck.models import (
     SourceLine,
     load_flask_app,
@@ -191,6 +192,10 @@ class Runner:
         self._own: tuple[dict[str, Any], Configured | None] | None = None
         self._script: Any = None
         self.notices: list[str] = []
+        # on PostgreSQL, the locks and rewrites of the revisions in `trace` (MC350); nothing elsewhere
+        self.tracer: LockTracer | None = None
+        if trace and self.dialect == "postgresql":
+            self.tracer = self.tracker.tracer = LockTracer(trace, self.notices)
 
     @property
     def script(self) -> Any:

@@ -35,6 +35,70 @@ class Failure:
     missing_package: str | None = None
 
 
+# PostgreSQL's table lock modes, weakest first: the order of its lock conflict table
+LOCK_MODES = (
+    "ACCESS SHARE",
+    "ROW SHARE",
+    "ROW EXCLUSIVE",
+    "SHARE UPDATE EXCLUSIVE",
+    "SHARE",
+    "SHARE ROW EXCLUSIVE",
+    "EXCLUSIVE",
+    "ACCESS EXCLUSIVE",
+)
+# what the application's own statements cannot do while a mode is held: ACCESS EXCLUSIVE conflicts with
+# SELECT's ACCESS SHARE; SHARE and above conflict with the ROW EXCLUSIVE of INSERT/UPDATE/DELETE
+_BLOCKS = {
+    "ACCESS EXCLUSIVE": "reads and writes",
+    "EXCLUSIVE": "writes",
+    "SHARE ROW EXCLUSIVE": "writes",
+    "SHARE": "writes",
+}
+
+# What a revision did to a relation, as PostgreSQL's catalogs show it after the revision (LockTrace.changes)
+NEW_COLUMN = "new column"
+TYPE_CHANGE = "type change"
+SET_NOT_NULL = "set not null"
+NEW_INDEX = "new index"  # on this table
+DROPPED_INDEX = "dropped index"
+NEW_CONSTRAINT = "new constraint"  # a foreign key or check, validated while the lock was held
+NOT_VALID_CONSTRAINT = "new constraint not valid"
+DROPPED = "dropped"  # the relation itself
+
+
+def strongest(modes: tuple[str, ...]) -> str:
+    """The strongest of PostgreSQL lock modes (`LOCK_MODES` order); "" for none."""
+    return max(modes, key=LOCK_MODES.index, default="")
+
+
+def blocks(mode: str) -> str:
+    """What a lock mode keeps the application from doing: "reads and writes", "writes" or "" (neither)."""
+    return _BLOCKS.get(mode, "")
+
+
+@dataclass(frozen=True)
+class LockTrace:
+    """What one revision's upgrade did to one relation that existed before it, measured on PostgreSQL inside
+    the revision's transaction: the lock modes it took there, and whether it rewrote it (a new relfilenode)."""
+
+    revision: str
+    relation: str
+    kind: str  # "table", "index" or "materialized view"
+    table: str  # the table itself, or for an index the table it indexes
+    modes: tuple[str, ...]  # weakest first, PostgreSQL's names ("ACCESS EXCLUSIVE")
+    rewritten: bool = False
+    # (what, name): e.g. ("new index", "ix_orders_amount"), ("set not null", "amount"); see NEW_COLUMN etc.
+    changes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def strongest(self) -> str:
+        return strongest(self.modes)
+
+    @property
+    def blocks(self) -> str:
+        return blocks(self.strongest)
+
+
 @dataclass(frozen=True)
 class CopyOnly:
     """One ALTER a new revision sends on MySQL/MariaDB, probed on a copy of its table (`mysqlprobe`): the best
@@ -74,6 +138,9 @@ class DriftOutcome:
     sources: dict[tuple[str, str | None], tuple[str, int]] = field(default_factory=dict)
     # MySQL/MariaDB: the ALTERs of the traced revisions, probed for the algorithm the server accepts (MC351)
     copy_only: tuple[CopyOnly, ...] = ()
+    # on PostgreSQL, for each revision measured (`traced`, in the order they ran): its locks and rewrites
+    traces: tuple[LockTrace, ...] = ()
+    traced: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from migcheck.findings import Finding, Severity
 
-if TYPE_CHECKING:  # only a drift run builds them
-    from migcheck.outcome import CopyOnly
+if TYPE_CHECKING:  # built by drift runs only: a run without one never imports it
+    from migcheck.outcome import CopyOnly, LockTrace
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,17 @@ class Split:
 
 
 @dataclass(frozen=True)
+class TracedRevision:
+    """A revision whose upgrade was measured on PostgreSQL (`migcheck.locktrace`): the locks it took on, and
+    the rewrites of, the relations that existed before it; none when it touched no existing relation."""
+
+    environment: str
+    revision: str
+    path: str
+    locks: tuple[LockTrace, ...] = ()
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """Everything a run found; reporters render it and never decide anything else."""
 
@@ -127,6 +138,8 @@ class CheckResult:
     paths_from: str = ""
     # MySQL/MariaDB drift runs with --base: each ALTER of a new revision and the best algorithm the server took
     copy_only: tuple[CopyOnly, ...] = ()
+    # the revisions measured on PostgreSQL, in the order they ran
+    traces: tuple[TracedRevision, ...] = ()
 
     @property
     def revision_count(self) -> int:

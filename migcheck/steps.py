@@ -27,6 +27,8 @@ class StepTracker:
     def __init__(self) -> None:
         self.step: Any = None
         self.first_error: BaseException | None = None
+        # a `locktrace.LockTracer` measuring the revisions to trace (PostgreSQL drift runs), else None
+        self.tracer: Any = None
 
     @contextlib.contextmanager
     def installed(self) -> Iterator[StepTracker]:
@@ -46,7 +48,13 @@ class StepTracker:
                     script = getattr(step, "revision", None)
                     if script is not None:
                         progress.step(tracker, script.revision, getattr(step, "is_upgrade", True))
-                    yield step
+                    # Alembic runs (and commits) the step before it asks for the next: it is measured inside
+                    undo = tracker.tracer.wrap(step, context) if tracker.tracer is not None else None
+                    try:
+                        yield step
+                    finally:
+                        if undo is not None:
+                            undo()
                 tracker.step = None
 
             ctx._migrations_fn = tracked

@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.driftauto",
         "migcheck.steps",
         "migcheck.mysqlprobe",
+        "migcheck.locktrace",
         "migcheck.envoptions",
         "migcheck.autodiff",
         "migcheck.models",

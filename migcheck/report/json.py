@@ -99,6 +99,28 @@ def document(result: CheckResult) -> dict[str, Any]:
             }
             for c in result.copy_only
         ],
+        # on PostgreSQL with a base branch: each new revision's locks and rewrites of existing relations
+        "traces": [
+            {
+                "environment": r.environment,
+                "revision": r.revision,
+                "path": r.path,
+                "locks": [
+                    {
+                        "relation": t.relation,
+                        "kind": t.kind,
+                        "table": t.table,
+                        "modes": list(t.modes),
+                        "strongest": t.strongest or None,
+                        "blocks": t.blocks or None,
+                        "rewritten": t.rewritten,
+                        "changes": [{"what": what, "name": name} for what, name in t.changes],
+                    }
+                    for t in r.locks
+                ],
+            }
+            for r in result.traces
+        ],
     }
 
 

@@ -17,7 +17,7 @@ from migcheck.findings import Finding, Rule, Severity
 from migcheck.report.github import defuse
 from migcheck.report.printable import printable
 from migcheck.report.text import split_clause
-from migcheck.result import CheckResult, HistoryFacts, Point
+from migcheck.result import CheckResult, HistoryFacts, Point, TracedRevision
 
 if TYPE_CHECKING:
     from migcheck.report.links import Links
@@ -248,6 +248,66 @@ def _diagrams(result: CheckResult) -> list[str]:
     return drawn
 
 
+_MAX_LOCK_ROWS = 60  # rows of the measured lock tables; the JSON report (`traces`) has them all
+
+
+def _locks(result: CheckResult, links: Links | None) -> str:
+    """The locks measured on PostgreSQL (`result.traces`), folded: a table per revision of the locks it took on
+    existing tables, or one line when none of them blocks reads or writes and nothing was rewritten."""
+    if not result.traces:
+        return ""
+    from migcheck.outcome import strongest  # only a PostgreSQL drift run has traces, and has imported it
+
+    traced = result.traces
+    summary = f"Locks measured on PostgreSQL ({_plural(len(traced), 'revision')})"
+    locks = [t for r in traced for t in r.locks if t.modes or t.rewritten]
+    if not any(t.blocks or t.rewritten for t in locks):
+        seen = strongest(tuple(t.strongest for t in locks))
+        body = (
+            f"No lock stronger than {seen} on existing tables, and no table rewritten: reads and writes go on."
+            if seen
+            else "No lock on existing tables, and no table rewritten: reads and writes go on."
+        )
+        return f"<details>\n<summary>{summary}</summary>\n\n{body}\n\n</details>"
+    several = len({r.environment for r in traced}) > 1
+    tables, rows = [], 0
+    for r in traced:
+        if rows >= _MAX_LOCK_ROWS:
+            break
+        tables.append(_lock_table(r, links, several))
+        rows += max(1, sum(1 for t in r.locks if t.modes or t.rewritten))
+    left = len(traced) - len(tables)
+    if left:
+        tables.append(f"+{_plural(left, 'more revision')}: the JSON report (`traces`) lists them all.")
+    legend = (
+        "Measured inside each revision's transaction on the scratch database; only tables that existed before"
+        " the change. Locks taken inside `autocommit_block()` (CREATE INDEX CONCURRENTLY) are released at once"
+        " and not shown."
+    )
+    body = "\n\n".join([legend, *tables])
+    return f"<details>\n<summary>{summary}</summary>\n\n{body}\n\n</details>"
+
+
+def _lock_table(traced: TracedRevision, links: Links | None, several: bool) -> str:
+    where = _plain(traced.path)
+    if links is not None and traced.path:
+        where = f"[{where}]({_url(links.blob(traced.path, 1))})"
+    revision = f"{code(traced.revision)} ({where})" if traced.path else code(traced.revision)
+    if several:
+        revision += f" in {code(traced.environment)}"
+    rows = ["| Revision | Table | Lock | Blocks | Rewritten |", "| --- | --- | --- | --- | --- |"]
+    shown = [t for t in traced.locks if t.modes or t.rewritten]
+    for n, t in enumerate(shown):
+        table = code(t.relation) if t.kind != "index" else f"{code(t.relation)} (index of {code(t.table)})"
+        first = revision if n == 0 else ""
+        rows.append(
+            f"| {first} | {table} | {t.strongest or '—'} | {t.blocks or 'no reads or writes'} | {'yes' if t.rewritten else ''} |"
+        )
+    if not shown:
+        rows.append(f"| {revision} | no lock on an existing table | | | |")
+    return "\n".join(rows)
+
+
 def _unwrap(doc: str) -> str:
     """Join hard-wrapped lines: GitHub comments render each newline as a line break."""
     paragraphs = (" ".join(line.strip() for line in p.splitlines()) for p in re.split(r"\n\s*\n", doc))
@@ -313,14 +373,16 @@ def render(
 ) -> str:
     """The comment body; under `limit` characters (pass less when the poster adds a marker of its own).
 
-    The verdict, then one block per finding (most important first), the diagrams, and the folded details. When
-    that is too long the diagrams go first, then the rule docs, then the facts; then findings from the end.
+    The verdict, then one block per finding (most important first), the diagrams, the locks measured on
+    PostgreSQL and the folded details. When that is too long the diagrams go first, then the locks, then the
+    rule docs, then the facts; then findings from the end.
     """
     total = len(result.findings)
     drawings, facts, docs = _diagrams(result), _facts(result, links), _rule_docs(result, REGISTRY)
-    measured = online_ddl(result)
+    measured, locks = online_ddl(result), _locks(result, links)
     for extras in (
-        [*drawings, facts, measured, docs],
+        [*drawings, locks, facts, measured, docs],
+        [locks, facts, measured, docs],
         [facts, measured, docs],
         [facts, measured],
         [facts],

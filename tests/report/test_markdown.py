@@ -7,9 +7,11 @@ from dataclasses import replace
 from itertools import pairwise
 
 from migcheck.findings import Severity
+from migcheck.outcome import LockTrace
 from migcheck.report import Links, render
 from migcheck.report.markdown import MAX_COMMENT, resolved_note
 from migcheck.report.markdown import render as markdown
+from migcheck.result import TracedRevision
 
 from .helpers import finding, history, result
 
@@ -404,3 +406,48 @@ def test_a_drift_check_auto_did_not_run_is_a_warning_after_the_verdict_with_its_
     assert warning.startswith("⚠️ **warning:** migrations: the graph checks ran, the drift check did not")
     assert "```yaml\nservices:\n  postgres:\n    image: postgres:16\n```" in text
     assert "or set `drift: false`" in text
+
+
+def _traced(*locks: LockTrace, rid: str = "bbbbbbbbbbbb") -> TracedRevision:
+    return TracedRevision("migrations", rid, f"migrations/versions/{rid}_rev.py", locks)
+
+
+def test_measured_locks_that_block_nothing_are_one_line_in_their_fold() -> None:
+    update = LockTrace("bbbbbbbbbbbb", "orders", "table", "orders", ("ACCESS SHARE", "ROW EXCLUSIVE"))
+    checked = replace(result(), traces=(_traced(update), _traced(rid="cccccccccccc")))
+    text = markdown(checked)
+    assert (
+        "<details>\n<summary>Locks measured on PostgreSQL (2 revisions)</summary>\n\n"
+        "No lock stronger than ROW EXCLUSIVE on existing tables, and no table rewritten: reads and writes go on."
+        "\n\n</details>"
+    ) in text
+    assert "| Revision |" not in text
+
+
+def test_measured_locks_link_each_revision_file_and_name_what_an_index_belongs_to() -> None:
+    table = LockTrace("bbbbbbbbbbbb", "orders", "table", "orders", ("SHARE", "ACCESS EXCLUSIVE"), True)
+    index = LockTrace("bbbbbbbbbbbb", "ix_orders_note", "index", "orders", ("ACCESS EXCLUSIVE",), True)
+    text = markdown(replace(result(), traces=(_traced(table, index),)), links=LINKS)
+    link = f"https://github.com/octo-org/library/blob/{'0' * 40}/migrations/versions/bbbbbbbbbbbb_rev.py#L1"
+    assert (
+        "| Revision | Table | Lock | Blocks | Rewritten |\n| --- | --- | --- | --- | --- |\n"
+        f"| `bbbbbbbbbbbb` ([migrations/versions/bbbbbbbbbbbb\\_rev.py]({link})) | `orders` | ACCESS EXCLUSIVE"
+        " | reads and writes | yes |\n"
+        "|  | `ix_orders_note` (index of `orders`) | ACCESS EXCLUSIVE | reads and writes | yes |"
+    ) in text
+
+
+def test_without_traces_there_is_no_lock_fold() -> None:
+    assert "Locks measured" not in markdown(result(finding()))
+
+
+def test_the_size_limit_drops_the_lock_fold_after_the_diagrams_and_before_the_rule_docs() -> None:
+    h = history(heads=("cccccccccccc", "dddddddddddd"), edges=(("cccccccccccc", "b"), ("dddddddddddd", "b")))
+    lock = LockTrace("cccccccccccc", "orders", "table", "orders", ("ACCESS EXCLUSIVE",))
+    checked = replace(result(finding(), histories=(h,)), traces=(_traced(lock, rid="cccccccccccc"),))
+    full = markdown(checked)
+    assert full.index("```mermaid") < full.index("Locks measured") < full.index("<summary>Details")
+    without_diagram = markdown(checked, limit=len(full) - 1)
+    assert "mermaid" not in without_diagram and "Locks measured" in without_diagram
+    cut = markdown(checked, limit=len(without_diagram) - 1)
+    assert "Locks measured" not in cut and "About these rules" in cut

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,10 @@ import migcheck
 from migcheck.cli import main
 from migcheck.github.action import MAX_SUMMARY
 from migcheck.github.comment import MAX_BODY, body, marker
+from migcheck.outcome import LockTrace
 from migcheck.report import Links
 from migcheck.report.markdown import render
+from migcheck.result import TracedRevision
 
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = Path(
@@ -95,6 +98,19 @@ def _many_environments(dest: Path) -> Path:
     return dest
 
 
+def _measured_locks() -> tuple[TracedRevision, ...]:
+    """What a PostgreSQL run measures for a change of three revisions (tests/test_locktrace.py measures it)."""
+    path = "migrations/versions/20240501_1200_{}_change_the_loan_table_in_place.py"
+    loan = LockTrace("eeeeeeeeeeee", "loan", "table", "loan", ("SHARE", "ACCESS EXCLUSIVE"), True)
+    pkey = LockTrace("eeeeeeeeeeee", "loan_pkey", "index", "loan", ("ACCESS EXCLUSIVE",), True)
+    fk = LockTrace("ffffffffffff", "loan", "table", "loan", ("ACCESS SHARE", "SHARE ROW EXCLUSIVE"))
+    return (
+        TracedRevision("migrations", "eeeeeeeeeeee", path.format("eeeeeeeeeeee"), (loan, pkey)),
+        TracedRevision("migrations", "ffffffffffff", path.format("ffffffffffff"), (fk,)),
+        TracedRevision("migrations", "abababababab", path.format("abababababab")),
+    )
+
+
 def _browse(cases: dict[str, str], out: Path) -> list[dict]:
     listed = out / "cases.json"
     listed.write_text(json.dumps([{"name": n, "markdown": m} for n, m in cases.items()]), encoding="utf-8")
@@ -120,6 +136,7 @@ def test_comments_summaries_and_graphs_fit_a_pr_conversation_and_draw(
     assert graph.exit_code == 0, graph.output
     assert [f.rule for f in drift.findings] == ["MC201"]
     assert len(many.histories) == 4 and len(many.findings) == 3
+    locks = replace(two_heads, traces=_measured_locks())
     cases = {
         "comment-two-heads": _comment(two_heads),
         "summary-two-heads": _summary(two_heads),
@@ -127,6 +144,7 @@ def test_comments_summaries_and_graphs_fit_a_pr_conversation_and_draw(
         "summary-drift": _summary(drift),
         "comment-many-environments": _comment(many),
         "summary-many-environments": _summary(many),
+        "comment-measured-locks": _comment(locks),
         "graph-mermaid": f"```mermaid\n{graph.output}```\n",
     }
     # the layout this one replaced: a table whose `file:line` code span cannot wrap; the measure must see it
