@@ -47,7 +47,7 @@ from migcheck.operations import (
     Value,
     normalize_type,
 )
-from migcheck.sqlsplit import COMMENT, PUNCT, WORD, Statement, split, tokens
+from migcheck.sqlsplit import COMMENT, PUNCT, STRING, WORD, Statement, split, tokens
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -184,7 +184,7 @@ class _Reader:
                 return [self.op(SET_LOCK_TIMEOUT, options={"value": _unquote(m.group("value").strip())})]
         if head.startswith("DO") or head.startswith("CALL") or head.startswith("EXEC"):
             return [self.unanalysed("it runs procedural code migcheck does not read")]
-        if _OTHER_HEADS.match(head):
+        if _OTHER_HEADS.match(" ".join(self.text.split()[:8])):
             return [self.op(OTHER_SQL)]
         return [self.unanalysed(reason)]
 
@@ -278,6 +278,7 @@ class _Mapper:
         self.dialect = dialect
         self.text = text
         self._defaults: list[str] | None = None
+        self._checks: list[str] | None = None
 
     def operations(self) -> list[Operation] | None:
         from sqlglot import exp
@@ -385,7 +386,7 @@ class _Mapper:
         options: dict[str, Value] = {}
         kind = column.args.get("kind")
         if isinstance(kind, exp.DataType):
-            options["type_"] = _type(kind)
+            options["type_"] = self.type(kind, column.this)
             if kind.this in (
                 exp.DataType.Type.SERIAL,
                 exp.DataType.Type.BIGSERIAL,
@@ -404,6 +405,30 @@ class _Mapper:
             elif isinstance(c, (exp.AutoIncrementColumnConstraint, exp.GeneratedAsIdentityColumnConstraint)):
                 options["autoincrement"] = True
         return options
+
+    def type(self, kind: exp.Expression, column: Any) -> SqlType:
+        """A column's type: name and sizes as sqlglot's generic dialect renders them (a dialect's own rendering
+        maps types: SQLite's turns VARCHAR into TEXT), the time zone and text as written (MySQL's dialect reads
+        TIMESTAMP as TIMESTAMPTZ)."""
+        rendered = normalize_type(str(kind.sql()))
+        if rendered.name in _UNSIGNED:  # MySQL's INT UNSIGNED, rendered UINT: an integer all the same
+            rendered = normalize_type(rendered.name[1:])
+        end = column.meta.get("end") if column is not None and hasattr(column, "meta") else None
+        written = _written_type(self.text, end + 1, self.reader.dialect) if isinstance(end, int) else None
+        if not written:
+            return rendered
+        timezone = bool(re.search(r"timestamptz|with\s+time\s+zone|timezone\s*=\s*true", written, re.I))
+        return SqlType(rendered.name, rendered.args, timezone, written)
+
+    def condition(self, check: exp.Expression) -> str:
+        """A CHECK's condition as written (sqlglot's rendering when the text cannot be matched up)."""
+        from sqlglot import exp
+
+        if self._checks is None:
+            written = _check_texts(self.text, self.reader.dialect)
+            count = sum(1 for node in self.parsed.walk() if isinstance(node, exp.CheckColumnConstraint))
+            self._checks = written if len(written) == count else []
+        return self._checks.pop(0) if self._checks else _sql(check, self.dialect)
 
     def default(self, value: exp.Expression) -> Default:
         """A DEFAULT as written (sqlglot's rendering when the text cannot be matched up), and whether it is a
@@ -436,7 +461,7 @@ class _Mapper:
         options: dict[str, Value] = {}
         dtype = action.args.get("dtype")
         if dtype is not None:
-            options["type_"] = _type(dtype)
+            options["type_"] = self.type(dtype, action.this)
             using = action.args.get("using")
             if using:
                 options["postgresql_using"] = _sql(using, self.dialect)
@@ -480,7 +505,7 @@ class _Mapper:
                 options["referent_table"] = referent
             return op(CREATE_FOREIGN_KEY, **where, name=name, columns=_names(c.expressions), options=options)
         if isinstance(c, exp.CheckColumnConstraint):
-            options = {"condition": _sql(c.this, self.dialect), **valid}
+            options = {"condition": self.condition(c.this), **valid}
             return op(CREATE_CHECK_CONSTRAINT, **where, name=name, options=options)
         if isinstance(c, exp.UniqueColumnConstraint):
             schema = c.this
@@ -572,10 +597,12 @@ class _Mapper:
             assignment = item.this if isinstance(item, exp.SetItem) else None
             if not isinstance(assignment, exp.EQ):
                 continue
+            # `lock_timeout`, `@@session.lock_wait_timeout` (a SessionParameter, or a Dot in the generic dialect)
             target = assignment.this
-            name = target.name.lower() if isinstance(target, (exp.Column, exp.SessionParameter)) else ""
-            scope = str(item.args.get("kind") or target.args.get("kind") or "").upper()
-            if name in _LOCK_TIMEOUTS and scope not in ("GLOBAL", "PERSIST"):
+            prefix, _, name = str(target.sql()).lower().replace("`", "").replace('"', "").rpartition(".")
+            name = name.lstrip("@")
+            scope = f"{item.args.get('kind') or target.args.get('kind') or ''} {prefix}".lower()
+            if name in _LOCK_TIMEOUTS and "global" not in scope and "persist" not in scope:
                 value = _unquote(assignment.expression.sql(dialect=self.dialect))
                 found.append(self.reader.op(SET_LOCK_TIMEOUT, options={"value": value}))
         return found or [self.reader.op(OTHER_SQL)]
@@ -705,6 +732,33 @@ def _default_texts(text: str, dialect: str | None) -> list[str]:
     return found
 
 
+_UNSIGNED = {"utinyint", "usmallint", "umediumint", "uint", "ubigint"}
+# where a type as written stops: the next clause of the column definition
+_AFTER_TYPE = _AFTER_DEFAULT | {"DEFAULT", "USING", "SET", "DROP", "AS"}
+
+
+def _check_texts(text: str, dialect: str | None) -> list[str]:
+    """The conditions in parentheses after each CHECK keyword of `text`, as written."""
+    toks = tokens(text, dialect)
+    found = []
+    for i, tok in enumerate(toks[:-1]):
+        opening = toks[i + 1]
+        if (
+            tok.kind != WORD
+            or text[tok.start : tok.end].upper() != "CHECK"
+            or text[opening.start : opening.end] != "("
+        ):
+            continue
+        depth = 0
+        for t in toks[i + 1 :]:
+            piece = text[t.start : t.end] if t.kind == PUNCT else ""
+            depth += (piece == "(") - (piece == ")")
+            if depth == 0:
+                found.append(text[opening.end : t.start].strip())
+                break
+    return found
+
+
 def _count_defaults(e: exp.Expression) -> int:
     from sqlglot import exp
 
@@ -716,9 +770,26 @@ def _count_defaults(e: exp.Expression) -> int:
     )
 
 
-def _type(kind: exp.Expression) -> SqlType:
-    # rendered by sqlglot's generic dialect: a dialect's own maps types (SQLite's: VARCHAR -> TEXT)
-    return normalize_type(str(kind.sql()))
+def _written_type(text: str, after: int, dialect: str | None) -> str | None:
+    """The type as written after offset `after` (a column's name) of `text`, up to the column's next clause."""
+    first = last = None
+    depth = 0
+    for t in tokens(text[after:], dialect):
+        piece = text[after + t.start : after + t.end]
+        word = piece.upper() if t.kind == WORD else ""
+        if first is None and word in ("SET", "DATA", "TYPE"):
+            continue  # ALTER COLUMN c [SET DATA] TYPE ...
+        ends = word in _AFTER_TYPE or (word == "CHARACTER" and first is not None)  # CHARACTER SET, not a type
+        if depth == 0 and first is not None and (ends or piece in (",", ")") or t.kind == STRING):
+            break
+        if piece == "(":
+            depth += 1
+        elif piece == ")":
+            depth -= 1
+        if t.kind != COMMENT:
+            first = after + t.start if first is None else first
+            last = after + t.end
+    return text[first:last] if first is not None and last is not None else None
 
 
 def _alter_options(column: dict[str, Value]) -> dict[str, Value]:

@@ -17,9 +17,11 @@ STRING = "string"  # a quoted string or identifier, or a dollar-quoted body
 COMMENT = "comment"
 SEMICOLON = "semicolon"
 PUNCT = "punct"
+NUMBER = "number"
 
 _DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\x80-\uffff][\w\x80-\uffff]*)?\$")
 _WORD = re.compile(r"[A-Za-z_\x80-\uffff][\w$\x80-\uffff]*")
+_NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][+-]?\d+)?")
 _SPACE = re.compile(r"\s+")
 # the head of a statement whose body is a block of statements ending in END
 _BLOCK_HEAD = re.compile(
@@ -88,6 +90,9 @@ def tokens(sql: str, dialect: str | None = None) -> list[Token]:
         elif m := _WORD.match(sql, i):
             i = m.end()
             found.append(Token(WORD, start, i))
+        elif m := _NUMBER.match(sql, i):
+            i = m.end()
+            found.append(Token(NUMBER, start, i))
         else:
             i += 1
             found.append(Token(PUNCT, start, i))
