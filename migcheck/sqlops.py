@@ -118,8 +118,9 @@ def statements(sql: str, dialect: str | None, line: int, end_line: int | None = 
     (the literal's line plus the statement's line offset inside the string, kept within the literal) and the
     statement's text. Never raises: what cannot be read is an UNANALYSED_SQL operation with a reason."""
     found: list[Operation] = []
-    for statement in split(sql, dialect):
-        found.extend(_Reader(sql, statement, dialect, line, end_line).operations())
+    with _quiet():
+        for statement in split(sql, dialect):
+            found.extend(_Reader(sql, statement, dialect, line, end_line).operations())
     return found
 
 
@@ -447,7 +448,7 @@ class _Mapper:
     def drop_in_alter(self, action: exp.Drop, where: dict[str, Any]) -> list[Operation]:
         op = self.reader.op
         kind = str(action.args.get("kind") or "").upper()
-        names = [_name(t) for t in action.args.get("tables") or []]
+        names = [_name(t) for t in _dropped(action)]
         if kind == "COLUMN":
             return [op(DROP_COLUMN, **where, column=n) for n in names]
         if kind in ("INDEX", "KEY"):
@@ -560,7 +561,7 @@ class _Mapper:
 
         kind = str(e.args.get("kind") or "").upper()
         op = self.reader.op
-        targets = [t for t in e.args.get("tables") or [] if isinstance(t, exp.Expression)]
+        targets = [t for t in _dropped(e) if isinstance(t, exp.Expression)]
         if kind == "TABLE":
             return [op(DROP_TABLE, **_table_of(t)) for t in targets]
         if kind == "INDEX":
@@ -637,12 +638,20 @@ def _parse(text: str, dialect: str | None) -> tuple[tuple[exp.Expression, str | 
     command: tuple[exp.Expression, str | None] | None = None
     for name in (_SQLGLOT[dialect],) if dialect in _SQLGLOT else _UNKNOWN:
         try:
-            with _quiet():
-                # typed loosely: sqlglot 30 hands back `Expr`, older releases `Expression`
-                parsed: list[Any] = [e for e in sqlglot.parse(text, read=name or None) if e is not None]
-        # sqlglot raises its own errors on bad SQL, and on odd input a ValueError, or a RecursionError when
-        # nesting runs deep; each means "not readable here", as a ParseError does
-        except (SqlglotError, ValueError, RecursionError) as error:
+            # typed loosely: sqlglot 30 hands back `Expr`, older releases `Expression`
+            parsed: list[Any] = [e for e in sqlglot.parse(text, read=name or None) if e is not None]
+        # sqlglot raises its own errors on bad SQL, a RecursionError when nesting runs deep, and on odd input
+        # errors of its internals (30.31, found by fuzzing: IndexError on `SET CHARACTER`, TypeError on MySQL's
+        # `ALTER TABLE t DEFAULT ...`): each means "not readable here", as a ParseError does, never a crash
+        except (
+            SqlglotError,
+            ValueError,
+            RecursionError,
+            IndexError,
+            KeyError,
+            TypeError,
+            AttributeError,
+        ) as error:
             reason = f"sqlglot cannot parse it: {_first_line(error)}"
             continue
         if len(parsed) != 1:
@@ -666,7 +675,8 @@ def _opaque(e: exp.Expression) -> bool:
 
 @contextmanager
 def _quiet() -> Iterator[None]:
-    # sqlglot logs a warning for every statement it falls back to a Command for; migcheck reports those itself
+    # sqlglot logs a warning for every statement it reads only as a Command, and for what a dialect cannot
+    # render; migcheck reports what it could not read itself, as operations
     logger = logging.getLogger("sqlglot")
     disabled = logger.disabled
     logger.disabled = True
@@ -811,6 +821,11 @@ def _column_text(e: exp.Expression, dialect: str | None) -> str:
 
     core = e.this if isinstance(e, exp.Ordered) else e
     return core.name if isinstance(core, exp.Column) else _sql(core, dialect)
+
+
+def _dropped(e: exp.Expression) -> list[Any]:
+    # what a DROP names: a list in `tables` since sqlglot 30.x (DROP TABLE a, b), one `this` before
+    return list(e.args.get("tables") or ([e.this] if e.this is not None else []))
 
 
 def _table_of(e: Any) -> dict[str, str | None]:
