@@ -351,7 +351,8 @@ class _Mapper:
 
         op = self.reader.op
         if isinstance(action, exp.ColumnDef):
-            return [op(ADD_COLUMN, **where, column=action.name, options=self.column_options(action))]
+            added = op(ADD_COLUMN, **where, column=action.name, options=self.column_options(action))
+            return [added, *self.inline_constraints(action, where, not_valid)]
         if isinstance(action, exp.Drop):
             return self.drop_in_alter(action, where)
         if isinstance(action, exp.DropPrimaryKey):
@@ -406,6 +407,30 @@ class _Mapper:
             elif isinstance(c, (exp.AutoIncrementColumnConstraint, exp.GeneratedAsIdentityColumnConstraint)):
                 options["autoincrement"] = True
         return options
+
+    def inline_constraints(
+        self, column: exp.ColumnDef, where: dict[str, Any], not_valid: bool
+    ) -> list[Operation]:
+        """The constraints an ADD COLUMN's definition creates besides the column: `REFERENCES t (id)` is a
+        foreign key and `UNIQUE` a unique constraint (with an index), each checked against every row."""
+        from sqlglot import exp
+
+        found = []
+        for constraint in column.args.get("constraints") or []:
+            c = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else None
+            name = _name(constraint.this) if isinstance(constraint, exp.ColumnConstraint) else None
+            if isinstance(c, exp.Reference):
+                target = c.this.this if isinstance(c.this, exp.Schema) else c.this
+                options: dict[str, Value] = {"postgresql_not_valid": True} if not_valid else {}
+                if _table_of(target)["table"]:
+                    options["referent_table"] = _table_of(target)["table"]
+                kind, columns = CREATE_FOREIGN_KEY, (column.name,)
+            elif isinstance(c, exp.UniqueColumnConstraint):
+                options, kind, columns = {}, CREATE_UNIQUE_CONSTRAINT, (column.name,)
+            else:
+                continue
+            found.append(self.reader.op(kind, **where, name=name, columns=columns, options=options))
+        return found
 
     def type(self, kind: exp.Expression, column: Any) -> SqlType:
         """A column's type: name and sizes as sqlglot's generic dialect renders them (a dialect's own rendering
@@ -611,16 +636,15 @@ class _Mapper:
     def select(self, e: exp.Select) -> list[Operation]:
         from sqlglot import exp
 
-        # SELECT set_config('lock_timeout', '5s', false): PostgreSQL's SET as a function
+        # SELECT set_config('lock_timeout', '5s', false): PostgreSQL's SET as a function (true: SET LOCAL, which
+        # holds for the migration's transaction all the same)
         for call in e.expressions:
             if isinstance(call, exp.Anonymous) and str(call.this).lower() == "set_config":
                 args = call.expressions
                 if (
                     len(args) == 3
                     and isinstance(args[0], exp.Literal)
-                    and args[0].this.lower() == "lock_timeout"
-                    and isinstance(args[2], exp.Boolean)
-                    and not args[2].this
+                    and str(args[0].this).lower() == "lock_timeout"
                     and isinstance(args[1], exp.Literal)
                 ):
                     return [self.reader.op(SET_LOCK_TIMEOUT, options={"value": str(args[1].this)})]
@@ -805,9 +829,8 @@ def _written_type(text: str, after: int, dialect: str | None) -> str | None:
 def _alter_options(column: dict[str, Value]) -> dict[str, Value]:
     """A MySQL MODIFY / CHANGE's column options as alter_column's: the definition replaces the column's whole,
     so a NOT NULL left out makes it nullable."""
-    options = {
-        k: v for k, v in column.items() if k in ("type_", "nullable", "server_default", "new_column_name")
-    }
+    kept = ("type_", "nullable", "server_default", "new_column_name", "autoincrement")
+    options = {k: v for k, v in column.items() if k in kept}
     options.setdefault("nullable", True)
     return options
 

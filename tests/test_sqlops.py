@@ -539,6 +539,37 @@ def test_an_alter_with_several_actions_gives_one_operation_each(dialect: str | N
     assert ops[2].options == {"nullable": False}
 
 
+def test_inline_references_and_unique_of_an_added_column_are_constraints_of_their_own() -> None:
+    ops = statements(
+        "ALTER TABLE orders ADD COLUMN user_id int CONSTRAINT fk_user REFERENCES users (id) UNIQUE",
+        "postgresql",
+        1,
+    )
+
+    assert [(op.kind, op.table, op.name, op.columns, dict(op.options)) for op in ops[1:]] == [
+        (CREATE_FOREIGN_KEY, "orders", "fk_user", ("user_id",), {"referent_table": "users"}),
+        (CREATE_UNIQUE_CONSTRAINT, "orders", None, ("user_id",), {}),
+    ]
+    assert (ops[0].kind, ops[0].column) == (ADD_COLUMN, "user_id")
+
+
+def test_modify_keeps_auto_increment() -> None:
+    op = one("ALTER TABLE orders MODIFY COLUMN n int NOT NULL AUTO_INCREMENT, LOCK=SHARED", "mysql")
+
+    assert op.options == {
+        "type_": SqlType("integer", (), False, "int"),
+        "nullable": False,
+        "autoincrement": True,
+        "mysql_lock": "SHARED",
+    }
+
+
+def test_bind_parameters_of_sa_text_parse() -> None:
+    op = one("UPDATE orders SET note = :note WHERE id = :id", None)
+
+    assert (op.kind, op.table, op.options) == (UPDATE, "orders", {"where": True})
+
+
 def test_rename_table_with_several_pairs() -> None:
     ops = statements("RENAME TABLE orders TO purchases, users TO people", "mysql", 1)
 
