@@ -34,6 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.scripts",
         "migcheck.operations",
         "migcheck.sqlops",
+        "migcheck.sqltree",
         "migcheck.sqlsplit",
         "migcheck.opsread",
         "migcheck.syntaxcache",
