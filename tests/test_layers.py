@@ -35,6 +35,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.scripts",
         "migcheck.operations",
         "migcheck.sqlops",
+        "migcheck.sqltree",
+        "migcheck.sqlsplit",
         "migcheck.opsread",
         "migcheck.syntaxcache",
         "migcheck.headerscan",
