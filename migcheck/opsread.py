@@ -287,7 +287,7 @@ class _Reader:
             return
         from migcheck.sqlops import statements  # sqlglot: only a revision with SQL in it pays for the parser
 
-        for op in statements(text, self.dialect, arg.lineno):
+        for op in statements(text, self.dialect, arg.lineno, end_line=arg.end_lineno):
             self.add(replace(op, autocommit=scope.autocommit, batch=batch))
 
     def _expression_sql(self, arg: ast.expr) -> Operation | None:
