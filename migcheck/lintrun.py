@@ -168,12 +168,13 @@ def reconcile(
         if finding.rule in _REWRITE_RULES and (trace is None or not trace.rewritten):
             contradicted.append(f"{finding.rule} at {finding.location.path}:{finding.location.line}")
             continue
-        if finding.rule in _OPERATION_RULES and trace is not None and trace.strongest:
-            blocks = f", blocks {trace.blocks}" if trace.blocks else ""
-            rewritten = ", rewrote it" if trace.rewritten else ""
+        if finding.rule in _OPERATION_RULES and trace is not None and (trace.strongest or trace.rewritten):
+            # a revision is charged with the locks it added: one its transaction already held is not repeated
+            said = [f"took {trace.strongest} on '{table}'"] if trace.strongest else []
+            said += [f"blocks {trace.blocks}"] if trace.blocks else []
+            said += ["rewrote it"] if trace.rewritten else []
             finding = replace(
-                finding,
-                message=f"{finding.message} (measured: {trace.strongest} on '{table}'{blocks}{rewritten})",
+                finding, message=f"{finding.message} (measured on PostgreSQL: {', '.join(said)})"
             )
             folded.add((rid, table))
         kept.append(finding)

@@ -289,6 +289,8 @@ def _changes(
         if indrelid == oid and index not in after.relations and index not in rebuilt:
             found.append((DROPPED_INDEX, index_name))
     for constraint, (con_name, table, referenced, validated) in sorted(after.constraints.items()):
-        if constraint not in before.constraints and oid in (table, referenced):
+        # a constraint of a table the revision created checks no existing row: only the referenced table's
+        # brief lock is left, which is a lock_timeout matter (MC317), not a validation under lock
+        if constraint not in before.constraints and oid in (table, referenced) and table in before.relations:
             found.append((NEW_CONSTRAINT if validated else NOT_VALID_CONSTRAINT, con_name))
     return tuple(found)

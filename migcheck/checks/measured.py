@@ -112,11 +112,17 @@ def measured_lock(ctx: DriftContext) -> Iterator[Finding]:
         rebuilt = [t.relation for t in indexes if t.rewritten] if not rewritten else []
         if not blocks and not rewritten and not rebuilt:
             continue
+        kinds = {kind for t in (own or indexes) for kind, _ in t.changes}
+        if not (rewritten or rebuilt or _held_long(kinds, {m for t in own for m in t.modes})):
+            continue  # a brief, metadata-only lock: with a lock_timeout (MC317) it blocks nobody for long
         what = f"existing {subject.kind} '{subject.relation}'"
         if subject.kind == "index":
             what += f" of table '{table}'"
-        message = f"measured on PostgreSQL: takes {mode or 'no lock'} on {what}"
-        message += f" (blocks {blocks})" if blocks else " (blocks no reads or writes)"
+        if mode:
+            message = f"measured on PostgreSQL: takes {mode} on {what}"
+            message += f" (blocks {blocks})" if blocks else " (blocks no reads or writes)"
+        else:  # the lock was taken by an earlier revision of the same transaction and is still held
+            message = f"measured on PostgreSQL: under the lock an earlier revision of its transaction holds on {what}"
         if rewritten:
             message += " and rewrites it"
         elif rebuilt:
@@ -132,6 +138,24 @@ def measured_lock(ctx: DriftContext) -> Iterator[Finding]:
             "; ".join(_hints({kind for kind, _ in changes}, rewritten or bool(rebuilt))),
             revision=rid,
         )
+
+
+# what holds a lock for as long as it takes to read or write the whole table (beside a rewrite)
+_SCANS = frozenset({"set not null", "new constraint"})
+
+
+def _held_long(kinds: set[str], modes: set[str]) -> bool:
+    """Whether the revision held its lock while reading the whole table: a SET NOT NULL or a validated
+    constraint scan, an index built without CONCURRENTLY (its SHARE lock), or a lock against reads with no
+    change migcheck can name. Adding a column, a binary-compatible type change, dropping an index
+    or adding a NOT VALID constraint only change the catalog: brief, the lock_timeout's business (MC317)."""
+    if kinds & _SCANS:
+        return True
+    if "new index" in kinds and "SHARE" in modes:
+        return True
+    # nothing changed on the table, yet it was locked against reads (LOCK TABLE): reported, not guessed away;
+    # a SHARE ROW EXCLUSIVE with no change is the referenced side of a new table's foreign key, held briefly
+    return not kinds and bool(modes & {"ACCESS EXCLUSIVE", "EXCLUSIVE"})
 
 
 def _rank(mode: str) -> int:
