@@ -24,6 +24,7 @@ from migcheck.errors import MigcheckError, MissingPackage, describe_failure
 from migcheck.findings import Finding, Severity
 from migcheck.graph import RevisionGraph
 from migcheck.histories import History
+from migcheck.lintcache import LintCache
 from migcheck.progress import Progress, ProgressCallback, StepListener, listening
 from migcheck.readcache import ReadCache
 from migcheck.result import BaseBranch, CheckResult, HistoryFacts, Split, TracedRevision
@@ -192,6 +193,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
     traced: list[TracedRevision] = []
     # each MC3xx finding's (revision, table): what the PostgreSQL trace confirms or contradicts
     lint_subjects: dict[Finding, tuple[str, str | None]] = {}
+    lint_cache = LintCache.open(root, enabled=settings.cache)
     check_time = drift_time = 0.0
     for loaded in project.environments:
         t1 = time.perf_counter()
@@ -225,7 +227,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
                 # drawn for the reports only when this history has findings (MC10x, and MC11x found above)
                 drawn = any(f.environment == history.name for f in env_findings)
                 others = [h for e in project.environments for h in e.histories if h.name != history.name]
-                linted = lintrun.lint(history, env, settings, shown_from, graph_rules, others)
+                linted = lintrun.lint(history, env, settings, shown_from, graph_rules, others, lint_cache)
                 env_findings += _named(linted.findings, history.name)
                 notices += linted.notices
                 lint_subjects.update(
@@ -267,6 +269,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
             finally:
                 drift_time += time.perf_counter() - t2
         findings += loaded.kept(env_findings)
+    lint_cache.save()
     timings = {**project.timings, "check": check_time, "drift": drift_time}
     return CheckResult(
         root=str(root),

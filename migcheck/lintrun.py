@@ -11,16 +11,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from migcheck import lintscope
+from migcheck import lintcache, lintscope
 from migcheck.checks import REGISTRY
 from migcheck.checks.operations import LintContext
 from migcheck.config import Settings
 from migcheck.discover import Environment
-from migcheck.findings import Finding
+from migcheck.findings import Finding, Location, Severity
 from migcheck.histories import History
+from migcheck.lintcache import LintCache
 from migcheck.operations import CREATE_TABLE, RENAME_TABLE, RevisionOperations
 from migcheck.opsread import read_operations
 from migcheck.result import TracedRevision
+from migcheck.scripts import Revision
 
 _DIALECT_NAMES = {"postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB", "sqlite": "SQLite"}
 
@@ -51,16 +53,21 @@ def lint(
     shown_from: Path,
     rules: Iterable[str],
     others: Sequence[History] = (),
+    cache: LintCache | None = None,
 ) -> Linted:
     """The MC3xx findings of the revisions of `history` in scope; `others` are the run's other histories (a
-    `lint_since` in one of them leaves this one out)."""
+    `lint_since` in one of them leaves this one out). `cache` keeps each file's findings between runs."""
     codes = lint_codes(rules)
     dialect, _source = lintscope.lint_dialect(settings, env)
     scope, phrase = lintscope.lint_scope(history, settings.lint_since, others=others)
     linted = Linted(scope=scope, everything=phrase == lintscope.ALL, dialect=dialect)
     if not codes or not scope:
         return linted
-    runnable = [c for c in codes if not REGISTRY[c].dialects or dialect in REGISTRY[c].dialects]
+    selected = set(codes)
+    # every lint rule of the dialect runs, so that what is cached does not depend on the selection
+    runnable = [
+        c for c in lint_codes(REGISTRY) if not REGISTRY[c].dialects or dialect in REGISTRY[c].dialects
+    ]
     skipped = [c for c in codes if c not in runnable]
     graph = history.graph
     order = graph.upgrade_order(r for r in scope if r in graph.revisions)
@@ -76,8 +83,6 @@ def lint(
                 f"{revision.path}: cannot read it for the MC3xx checks: {exc.strerror or exc}"
             )
             continue
-        operations = read_operations(data, revision.path, dialect)
-        created_by[rid] = _created(operations)
         # tables created by the change's own earlier revisions are nobody's yet; only known with a base
         earlier = (
             frozenset().union(
@@ -86,18 +91,66 @@ def lint(
             if rid in new
             else frozenset()
         )
-        context = LintContext(history, revision, operations, dialect, earlier, env_lock_timeout)
-        for code in runnable:
-            for finding in REGISTRY[code].check(context):
+        entry_key = lintcache.key(data, revision.path, dialect, env_lock_timeout, earlier)
+        cached = cache.get(entry_key) if cache is not None else None
+        if cached is None:
+            operations = read_operations(data, revision.path, dialect)
+            context = LintContext(history, revision, operations, dialect, earlier, env_lock_timeout)
+            found = tuple(
+                _entry(finding, _table_at(operations, finding.location.line))
+                for code in runnable
+                for finding in REGISTRY[code].check(context)
+            )
+            cached = (tuple(sorted(_created(operations))), found)
+            if cache is not None:
+                cache.put(entry_key, cached)
+        created, found = cached
+        created_by[rid] = frozenset(created)
+        for entry in found:
+            if entry[0] in selected:
+                finding, table = _finding(entry, revision)
                 linted.findings.append(finding)
-                linted.subjects[finding] = (rid, _table_at(operations, finding.location.line))
+                linted.subjects[finding] = (rid, table)
     if skipped and dialect is None:
-        names = ", ".join(skipped)
         linted.notices.append(
-            f"{history.name}: migcheck could not tell the database dialect, so {names} (rules for one dialect)"
-            f' did not run on {phrase}; name it with `dialect = "postgresql"` in [tool.migcheck] or --dialect'
+            f"{history.name}: migcheck could not tell the database dialect, so {_codes(skipped)} (rules for one"
+            f' dialect) did not run ({phrase}); name it with `dialect = "postgresql"` in [tool.migcheck] or'
+            " --dialect"
         )
     return linted
+
+
+def _entry(finding: Finding, table: str | None) -> lintcache.Entry:
+    loc = finding.location
+    return (
+        finding.rule,
+        finding.severity.value,
+        finding.message,
+        loc.line,
+        loc.end_line,
+        finding.hint,
+        finding.replacement,
+        table,
+    )
+
+
+def _finding(entry: lintcache.Entry, revision: Revision) -> tuple[Finding, str | None]:
+    rule, severity, message, line, end_line, hint, replacement, table = entry
+    location = Location(revision.path, line, end_line)
+    finding = Finding(rule, Severity(severity), message, location, hint, revision.id, replacement=replacement)
+    return finding, table
+
+
+def _codes(codes: Sequence[str]) -> str:
+    """`MC310-MC319, MC350`: runs of consecutive codes written as ranges."""
+    numbers = sorted(int(c[2:]) for c in codes)
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"MC{r[0]}" if len(r) == 1 else f"MC{r[0]}-MC{r[-1]}" for r in runs)
 
 
 def _created(operations: RevisionOperations) -> frozenset[str]:

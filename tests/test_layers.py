@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "migcheck.discover",
         "migcheck.alembic_config",
         "migcheck.readcache",
+        "migcheck.lintcache",
         "migcheck.scripts",
         "migcheck.operations",
         "migcheck.sqlops",
