@@ -12,7 +12,11 @@ import migcheck
 
 @pytest.fixture
 def two_heads(tmp_path: Path) -> Path:
-    return copy_case("broken/two_heads", tmp_path / "two_heads")
+    root = copy_case("broken/two_heads", tmp_path / "two_heads")
+    # these tests are about the API and the graph (MC101); the MC3xx lint of the case's revisions is tested in
+    # tests/test_lintrun.py and tests/checks/
+    (root / "pyproject.toml").write_text('[tool.migcheck]\nignore = ["MC3"]\n')
+    return root
 
 
 def test_check_returns_findings_and_facts(two_heads: Path) -> None:
@@ -27,7 +31,7 @@ def test_check_returns_findings_and_facts(two_heads: Path) -> None:
 
 
 def test_keyword_settings_override_the_project_pyproject(two_heads: Path) -> None:
-    (two_heads / "pyproject.toml").write_text("[tool.migcheck]\nignore = ['MC101']\n")
+    (two_heads / "pyproject.toml").write_text("[tool.migcheck]\nignore = ['MC3', 'MC101']\n")
 
     assert migcheck.check(two_heads).findings == ()
     assert migcheck.check(two_heads, ignore=[]).exit_code == 1

@@ -24,7 +24,10 @@ def project(tmp_path: Path):
 
 
 def run(*args: str, env: dict[str, str] | None = None):
-    return CliRunner().invoke(main, list(args), env=env or {}, catch_exceptions=False)
+    # these tests are about the command line; the MC3xx lint of the cases' revisions is tested in
+    # tests/test_lintrun.py and tests/checks/. An --ignore given by a test beats this variable, as it does for a user
+    env = {"MIGCHECK_IGNORE": "MC3", **(env or {})}
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
 def test_clean_project_exits_0_with_a_one_line_verdict(project) -> None:
