@@ -92,6 +92,8 @@ def test_a_constraint_is_described_by_its_name_or_else_by_what_it_covers(
 ) -> None:
     root = project(tmp_path, constraint=migration, **models)
 
-    result = migcheck.check(root)
+    # this test is about the words of a drift finding; the MC3xx lint of its revisions is tested in
+    # tests/test_lintrun.py and tests/checks/
+    result = migcheck.check(root, ignore=["MC3"])
 
     assert [f.message for f in result.findings] == [message]

@@ -112,6 +112,9 @@ def _write(root: Path, *, models: str, env: str, upgrade: str, downgrade: str = 
     }
     source = REVISION.format(upgrade=body["u"], downgrade=body["d"])
     (versions_dir(root) / "aaaaaaaaaaaa_first.py").write_text(source)
+    # these tests are about drift; the MC3xx lint of their revisions is tested in tests/test_lintrun.py and
+    # tests/checks/, so each project turns it off the way a user would
+    (root / "pyproject.toml").write_text('[tool.migcheck]\nignore = ["MC3"]\n')
     return root
 
 
