@@ -33,7 +33,10 @@ def _configured_for(root: Path, url: str) -> None:
 
 
 def _check(root: Path, drift: object = "auto", **overrides: object):  # noqa: ANN202 - a CheckResult
-    return run(load_settings(root, {"drift": drift, **overrides}))
+    # these tests are about drift = "auto"; the MC3xx lint of their revisions is tested in tests/test_lintrun.py
+    # and tests/checks/ (a test's own `ignore` is kept, MC3 added to it)
+    ignore = [*overrides.pop("ignore", ()), "MC3"]
+    return run(load_settings(root, {"drift": drift, **overrides, "ignore": ignore}))
 
 
 def test_a_postgresql_extension_on_sqlite_is_a_warning_and_the_graph_verdict_stands(tmp_path: Path) -> None:
