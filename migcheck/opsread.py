@@ -270,8 +270,17 @@ class _Reader:
         if expression is not None:
             self.add(replace(expression, autocommit=scope.autocommit))
             return
+        ddl = self._ddl_construct(arg)
+        if ddl is not None:
+            self.add(replace(ddl, autocommit=scope.autocommit))
+            return
         text = self._string(arg)
-        if text is None and isinstance(arg, ast.Call) and self._call_name(arg) == "text" and arg.args:
+        if (
+            text is None
+            and isinstance(arg, ast.Call)
+            and self._call_name(arg) in ("text", "DDL")
+            and arg.args
+        ):
             text = self._string(arg.args[0])
             arg = arg.args[0]
         if text is None:
@@ -280,7 +289,7 @@ class _Reader:
                     UNANALYSED_SQL,
                     node.lineno,
                     table=scope.batch_table if batch else None,
-                    options={"reason": f"the SQL is built at run time ({self._segment(arg)[:60]})"},
+                    options={"reason": f"the SQL is built at run time: `{self._segment(arg)[:60]}`"},
                     autocommit=scope.autocommit,
                     end_line=node.end_lineno,
                 )
@@ -329,6 +338,13 @@ class _Reader:
             end_line=arg.end_lineno,
             sql=self._segment(arg)[:200],
         )
+
+    def _ddl_construct(self, arg: ast.expr) -> Operation | None:
+        """SQLAlchemy's own DDL elements (`sa.schema.CreateSchema("x")`, `CreateSequence(...)`, `DropSchema`):
+        statements that lock no existing table, whatever their arguments."""
+        if not isinstance(arg, ast.Call) or self._call_name(arg) not in _DDL_ELEMENTS:
+            return None
+        return Operation(OTHER_SQL, arg.lineno, end_line=arg.end_lineno, sql=self._segment(arg)[:200])
 
     @staticmethod
     def _is_module(node: ast.expr) -> bool:
@@ -474,6 +490,10 @@ class _Reader:
         return isinstance(node, ast.Call) and self._is_get_bind(node)
 
 
+# sqlalchemy.schema's DDL elements that create or drop no table data: schemas, sequences, comments
+_DDL_ELEMENTS = frozenset(
+    {"CreateSchema", "DropSchema", "CreateSequence", "DropSequence", "SetTableComment", "SetColumnComment"}
+)
 _CONSTRAINTS = frozenset(
     {"ForeignKey", "CheckConstraint", "Computed", "Identity", "Sequence", "UniqueConstraint"}
 )

@@ -318,3 +318,16 @@ def test_the_pr_comment_shows_the_measured_lock_table(project: Path, pg_url: str
     assert run.returncode == 0, run.stderr
     assert "<summary>Locks measured on PostgreSQL (1 revision)</summary>" in run.stdout
     assert "| SHARE |" in run.stdout and "MC312" in run.stdout
+
+
+def test_an_upgrade_that_only_reads_or_sets_the_session_needs_no_downgrade(project: Path) -> None:
+    write(
+        project,
+        "cccccccccccc",
+        "bbbbbbbbbbbb",
+        "op.execute(\"SET lock_timeout = '5s'\")\nop.execute(\"SELECT 1\")\nop.execute('ANALYZE orders')",
+        "pass",
+        "analyze",
+    )
+
+    assert _rules(migcheck.check(project, drift=False, dialect="postgresql", lint_since="bbbbbbbbbbbb")) == []

@@ -249,3 +249,16 @@ def test_downgrade_states(revision) -> None:
 def test_a_file_that_does_not_parse_has_no_functions() -> None:
     read = read_operations(b"def upgrade(:\n", "v.py", None)
     assert not read.upgrade.present and not read.downgrade.present
+
+
+def test_sqlalchemy_ddl_elements_are_read_not_reported_as_unanalysed(revision) -> None:
+    text = revision(
+        """
+        op.execute(sa.schema.CreateSchema("billing"))
+        op.execute(sa.schema.CreateSequence(sa.Sequence("invoice_no")))
+        op.execute(sa.DDL("ALTER TABLE account DROP COLUMN legacy"))
+        """
+    )
+    ops = read_operations(text.encode(), "v.py", "postgresql").upgrade.operations
+    assert [o.kind for o in ops] == [k.OTHER_SQL, k.OTHER_SQL, k.DROP_COLUMN]
+    assert ops[2].table == "account" and ops[2].column == "legacy"

@@ -44,9 +44,10 @@ def missing_downgrade(ctx: LintContext) -> Iterator[Finding]:
     Silence a deliberate one with `# migcheck: ignore[MC306] <reason>` on that line.
     """
     upgrade, downgrade = ctx.operations.upgrade, ctx.operations.downgrade
-    if not upgrade.operations or downgrade.raises or (downgrade.present and not downgrade.empty):
+    changes = [op for op in upgrade.operations if _changes_something(op)]
+    if not changes or downgrade.raises or (downgrade.present and not downgrade.empty):
         return
-    undo = [call for call in map(inverse, reversed(upgrade.operations)) if call]
+    undo = [call for call in map(inverse, reversed(changes)) if call]
     shown = "; ".join(undo[:HINTED]) + ("; ..." if len(undo) > HINTED else "")
     fix = (
         f"write a downgrade() that undoes upgrade() ({shown})"
@@ -57,14 +58,14 @@ def missing_downgrade(ctx: LintContext) -> Iterator[Finding]:
     if downgrade.present:
         yield missing_downgrade.finding(
             f"downgrade() of revision '{ctx.revision.id}' is empty while upgrade() has"
-            f" {_count(upgrade.operations)}: `alembic downgrade` reports success and undoes nothing",
+            f" {_count(changes)}: `alembic downgrade` reports success and undoes nothing",
             Location(ctx.revision.path, downgrade.line),
             fix + one_way,
             revision=ctx.revision.id,
         )
         return
     yield missing_downgrade.finding(
-        f"revision '{ctx.revision.id}' has no downgrade() while upgrade() has {_count(upgrade.operations)}:"
+        f"revision '{ctx.revision.id}' has no downgrade() while upgrade() has {_count(changes)}:"
         " `alembic downgrade` fails with AttributeError",
         Location(ctx.revision.path, upgrade.line),
         fix + one_way,
@@ -180,3 +181,15 @@ class _Undone:
         # copy): `op.drop_column("users", "locale")` undoes an index on users(locale)
         table = _key(op.table)
         return bool(op.columns) and all((table, _key(c)) in self.columns for c in op.columns)
+
+
+# statements that only read or set the session: there is nothing for a downgrade to undo
+_READS = ("select ", "show ", "explain ", "analyze ", "analyse ", "vacuum ", "set ", "reset ", "notify ")
+
+
+def _changes_something(op: ops.Operation) -> bool:
+    if op.kind == ops.SET_LOCK_TIMEOUT:
+        return False
+    if op.kind == ops.OTHER_SQL and op.sql is not None:
+        return not op.sql.lstrip("( ").lower().startswith(_READS)
+    return True
