@@ -112,7 +112,9 @@ def test_a_clean_run_says_success(action, api: FakeGitHub, clean: Path) -> None:
 
 
 def test_check_inputs_map_onto_the_check_flags(action, api: FakeGitHub, broken: Path) -> None:
-    outcome = action(broken, MIGCHECK_IGNORE=f"multiple-heads,{IGNORE}", MIGCHECK_FAIL_ON="", MIGCHECK_SELECT="")
+    outcome = action(
+        broken, MIGCHECK_IGNORE=f"multiple-heads,{IGNORE}", MIGCHECK_FAIL_ON="", MIGCHECK_SELECT=""
+    )
 
     assert outcome.exit_code == 0
     assert outcome.outputs["findings"] == "0"

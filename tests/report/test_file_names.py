@@ -44,7 +44,9 @@ def tree(tmp_path: Path) -> Path:
 def test_every_format_reports_a_file_whose_name_is_not_utf8(tree: Path, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"report.{fmt}"
 
-    printed = CliRunner().invoke(main, ["check", str(tree), "--no-drift", "--ignore", IGNORE, "--format", fmt])
+    printed = CliRunner().invoke(
+        main, ["check", str(tree), "--no-drift", "--ignore", IGNORE, "--format", fmt]
+    )
     written = CliRunner().invoke(
         main, ["check", str(tree), "--no-drift", "--ignore", IGNORE, "--format", fmt, "-o", str(out)]
     )
