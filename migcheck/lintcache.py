@@ -59,7 +59,9 @@ def _identity() -> str:
 def key(data: bytes, path: str, dialect: str | None, lock_timeout: bool, created: frozenset[str]) -> bytes:
     """The key of one revision file's findings: its bytes and everything else they depend on."""
     digest = hashlib.sha256(data)
-    digest.update("\x00".join([path, dialect or "", str(lock_timeout), *sorted(created)]).encode())
+    text = "\x00".join([path, dialect or "", str(lock_timeout), *sorted(created)])
+    # a file name that is not UTF-8 holds a lone surrogate: surrogateescape gives back its real bytes
+    digest.update(text.encode("utf-8", "surrogateescape"))
     return digest.digest()
 
 

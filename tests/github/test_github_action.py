@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 import pytest
 from fake_api import FakeGitHub
-from jobs import MARKER, MERGE_SHA, REPOSITORY, TOKEN, copy_tree, event_file, job_env, read_outputs
+from jobs import IGNORE, MARKER, MERGE_SHA, REPOSITORY, TOKEN, copy_tree, event_file, job_env, read_outputs
 
 from migcheck.cli import check
 from migcheck.github.context import CHECK_FLAGS
@@ -112,7 +112,9 @@ def test_a_clean_run_says_success(action, api: FakeGitHub, clean: Path) -> None:
 
 
 def test_check_inputs_map_onto_the_check_flags(action, api: FakeGitHub, broken: Path) -> None:
-    outcome = action(broken, MIGCHECK_IGNORE="multiple-heads", MIGCHECK_FAIL_ON="", MIGCHECK_SELECT="")
+    outcome = action(
+        broken, MIGCHECK_IGNORE=f"multiple-heads,{IGNORE}", MIGCHECK_FAIL_ON="", MIGCHECK_SELECT=""
+    )
 
     assert outcome.exit_code == 0
     assert outcome.outputs["findings"] == "0"
