@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import commit, git, working_directory
+from helpers import TREES, commit, copy_case, git, working_directory
 
 import migcheck
 from migcheck.cli import main
@@ -331,3 +331,19 @@ def test_an_upgrade_that_only_reads_or_sets_the_session_needs_no_downgrade(proje
     )
 
     assert _rules(migcheck.check(project, drift=False, dialect="postgresql", lint_since="bbbbbbbbbbbb")) == []
+
+
+ALL_TREES = sorted(p for kind in ("clean", "broken", "drift") for p in (TREES / kind).iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "mysql", "sqlite"])
+def test_the_lint_reads_every_tree_of_the_suite_without_failing(dialect: str, tmp_path: Path) -> None:
+    """The trees about other rules (syntax errors, odd headers, per-dialect splits) go through the lint too."""
+    for case in ALL_TREES:
+        root = copy_case(case, tmp_path / dialect / case.parent.name / case.name)
+        result = migcheck.check(root, drift=False, dialect=dialect, select=["MC3"])
+
+        assert result.error is None, (case, result.error)
+        for finding in result.findings:
+            assert finding.rule.startswith("MC3") and finding.hint, (case, finding)
+            assert finding.location.path.endswith(".py") and finding.location.line >= 1, (case, finding)
