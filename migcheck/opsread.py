@@ -289,7 +289,7 @@ class _Reader:
                     UNANALYSED_SQL,
                     node.lineno,
                     table=scope.batch_table if batch else None,
-                    options={"reason": f"the SQL is built at run time: `{self._segment(arg)[:60]}`"},
+                    options={"reason": f"the SQL is built at run time: `{_shortened(self._segment(arg))}`"},
                     autocommit=scope.autocommit,
                     end_line=node.end_lineno,
                 )
@@ -503,6 +503,11 @@ _CONSTRAINTS = frozenset(
 class _Column:
     name: str | None
     options: dict[str, Value]
+
+
+def _shortened(text: str, limit: int = 60) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
 
 
 def _is_literal_sql(text: str) -> bool:

@@ -44,7 +44,7 @@ def missing_downgrade(ctx: LintContext) -> Iterator[Finding]:
     Silence a deliberate one with `# migcheck: ignore[MC306] <reason>` on that line.
     """
     upgrade, downgrade = ctx.operations.upgrade, ctx.operations.downgrade
-    changes = [op for op in upgrade.operations if _changes_something(op)]
+    changes = tuple(op for op in upgrade.operations if _changes_something(op))
     if not changes or downgrade.raises or (downgrade.present and not downgrade.empty):
         return
     undo = [call for call in map(inverse, reversed(changes)) if call]
