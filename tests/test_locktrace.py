@@ -176,12 +176,8 @@ def test_widening_a_varchar_locks_but_does_not_rewrite(measured: CheckResult) ->
     modes = _modes(measured, "a04widen0000")
     assert modes["wide_t"] == (("SHARE", "ACCESS EXCLUSIVE"), False)
     assert modes["ix_wide_t_note"] == (("ACCESS SHARE", "ACCESS EXCLUSIVE"), False)
-    assert _mc350(measured, "a04widen0000") == [
-        "measured on PostgreSQL: takes ACCESS EXCLUSIVE on existing table 'wide_t' (blocks reads and writes)"
-        " while it changes the type of column 'note'"
-    ]
-    [finding] = [f for f in measured.findings if f.revision == "a04widen0000"]
-    assert "lock_timeout" in finding.hint
+    # brief and metadata-only: the lock is real (recorded above) but is MC317's business (a lock_timeout), not MC350's
+    assert _mc350(measured, "a04widen0000") == []
 
 
 def test_set_not_null_takes_access_exclusive_without_a_rewrite(measured: CheckResult) -> None:
@@ -215,24 +211,19 @@ def test_a_not_valid_foreign_key_still_takes_share_row_exclusive_but_reads_no_ro
     modes = _modes(measured, "a07fknotvali")
     assert modes["fknv_child"] == (("ACCESS SHARE", "SHARE ROW EXCLUSIVE"), False)
     assert modes["parent_b"] == (("ACCESS SHARE", "SHARE ROW EXCLUSIVE"), False)  # no ROW SHARE: no scan
-    assert _mc350(measured, "a07fknotvali") == [
-        "measured on PostgreSQL: takes SHARE ROW EXCLUSIVE on existing table 'fknv_child' (blocks writes) while"
-        " it adds constraint 'fknv_child_parent' NOT VALID (no rows checked: held briefly)",
-        "measured on PostgreSQL: takes SHARE ROW EXCLUSIVE on existing table 'parent_b' (blocks writes) while"
-        " it adds constraint 'fknv_child_parent' NOT VALID (no rows checked: held briefly)",
-    ]
-    hints = {f.hint for f in measured.findings if f.revision == "a07fknotvali"}
-    assert all("the constraint is NOT VALID" in h and "lock_timeout" in h for h in hints)
+    # brief and metadata-only: the lock is real (recorded above) but is MC317's business (a lock_timeout), not MC350's
+    assert _mc350(measured, "a07fknotvali") == []
+    assert ("new constraint not valid", "fknv_child_parent") in _traced(measured, "a07fknotvali").locks[
+        0
+    ].changes
 
 
 def test_a_constant_default_does_not_rewrite(measured: CheckResult) -> None:
     assert _modes(measured, "a08constdef0") == {"const_t": (("ACCESS EXCLUSIVE",), False)}
     [trace] = _traced(measured, "a08constdef0").locks
     assert trace.changes == (("new column", "flag"),)
-    assert _mc350(measured, "a08constdef0") == [
-        "measured on PostgreSQL: takes ACCESS EXCLUSIVE on existing table 'const_t' (blocks reads and writes)"
-        " while it adds column 'flag'"
-    ]
+    # brief and metadata-only: the lock is real (recorded above) but is MC317's business (a lock_timeout), not MC350's
+    assert _mc350(measured, "a08constdef0") == []
 
 
 def test_a_volatile_default_rewrites_the_table(measured: CheckResult) -> None:
@@ -254,12 +245,8 @@ def test_a_table_created_in_the_same_revision_is_not_existing(measured: CheckRes
 def test_drop_index_without_concurrently_takes_access_exclusive_on_the_table(measured: CheckResult) -> None:
     modes = _modes(measured, "a11dropindex")
     assert modes == {"di_t": (("ACCESS EXCLUSIVE",), False), "ix_di_t_amount": (("ACCESS EXCLUSIVE",), False)}
-    [finding] = [f for f in measured.findings if f.revision == "a11dropindex"]
-    assert finding.message == (
-        "measured on PostgreSQL: takes ACCESS EXCLUSIVE on existing table 'di_t' (blocks reads and writes)"
-        " while it drops index 'ix_di_t_amount'"
-    )
-    assert finding.hint.startswith("drop the index without blocking reads and writes")
+    # dropping an index is quick once the lock is granted: statically MC312 (and MC317 without a lock_timeout)
+    assert _mc350(measured, "a11dropindex") == []
 
 
 def test_the_version_table_is_never_reported(measured: CheckResult) -> None:

@@ -19,6 +19,7 @@ from migcheck import readcache
 from migcheck.cli import main
 from migcheck.config import Settings
 from migcheck.engine import load
+from migcheck.lintcache import LintCache
 from migcheck.readcache import ReadCache, cache_path
 
 HOUR_NS = 3600 * 10**9
@@ -256,12 +257,13 @@ def test_no_cache_reads_nothing_and_writes_nothing(
     root = make_tree(tmp_path, ("a", None), ("b", "a"))
     rules(root)
     before = {p.name: p.read_bytes() for p in cache_dir.iterdir()}
-    assert len(before) == 2  # the read results and the compile cache
+    assert len(before) == 3  # the read results, the compile cache and the lint results (migcheck.lintcache)
 
     def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("read the cache despite --no-cache")
 
     monkeypatch.setattr(ReadCache, "_load", refuse)
+    monkeypatch.setattr(LintCache, "_load", refuse)
     monkeypatch.setattr(readcache.CompileCache, "_load", lambda self: set())
     files = parsed(monkeypatch)
     (versions_dir(root) / "c_rev.py").write_text(

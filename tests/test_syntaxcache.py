@@ -12,6 +12,7 @@ from helpers import make_tree, versions_dir
 
 import migcheck
 from migcheck import syntaxcache
+from migcheck.lintcache import LintCache
 from migcheck.readcache import cache_path
 from migcheck.syntaxcache import CompileCache, cache_file
 
@@ -101,8 +102,11 @@ def test_the_cache_is_replaced_whole_and_leaves_no_temporary_file(cache_dir: Pat
     rules(root)
 
     names = sorted(p.name for p in cache_dir.iterdir())
-    # this cache and the read results cache (migcheck.readcache), each whole, no temporary file left
-    assert names == sorted([cache_file().name, cache_path(root.resolve()).name])  # type: ignore[union-attr]
+    # this cache, the read results cache (migcheck.readcache) and the lint results (migcheck.lintcache), each
+    # whole, no temporary file left
+    lint = LintCache.open(root.resolve()).path
+    assert lint is not None
+    assert names == sorted([cache_file().name, cache_path(root.resolve()).name, lint.name])  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
