@@ -12,13 +12,9 @@ from typing import Any
 
 import pytest
 from helpers import TREES, copy_case
+from lint_expect import expected_findings
 
 import migcheck
-
-try:
-    from lint_expect import expected_findings
-except ImportError:  # before the shared helper is merged
-    from _lint_expect_locking import expected_findings
 
 CASES = sorted(p.name for p in (TREES / "lint").glob("locking_*") if p.is_dir())
 
