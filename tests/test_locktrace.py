@@ -357,19 +357,23 @@ def test_the_pr_comment_folds_a_lock_table_per_revision(measured: CheckResult) -
     text = markdown(measured)
     folded = text.split("<details>\n<summary>Locks measured on PostgreSQL (11 revisions)</summary>\n\n", 1)[1]
     folded = folded.split("\n\n</details>", 1)[0]
+    header = "| Table | Lock | Blocks | Rewritten |\n| --- | --- | --- | --- |\n"
     assert (
-        "| `a03bigint000` (migrations/versions/a03bigint000\\_step.py) | `big_t` | ACCESS EXCLUSIVE"
-        " | reads and writes | yes |"
+        "`a03bigint000` (migrations/versions/a03bigint000\\_step.py):\n\n"
+        + header
+        + "| `big_t` | ACCESS EXCLUSIVE | reads and writes | yes |"
     ) in folded
-    assert "|  | `big_t_pkey` (index of `big_t`) | ACCESS EXCLUSIVE | reads and writes | yes |" in folded
+    assert "| `big_t_pkey` (index of `big_t`) | ACCESS EXCLUSIVE | reads and writes | yes |" in folded
     assert (
-        "| `a01index0000` (migrations/versions/a01index0000\\_step.py) | `ix_t` | SHARE | writes |  |"
-        in folded
-    )
+        "`a01index0000` (migrations/versions/a01index0000\\_step.py):\n\n"
+        + header
+        + "| `ix_t` | SHARE | writes |  |"
+    ) in folded
     assert (
-        "| `a10newtable0` (migrations/versions/a10newtable0\\_step.py) | no lock on an existing table | | | |"
-        in folded
-    )
+        "`a10newtable0` (migrations/versions/a10newtable0\\_step.py):\n\n"
+        + header
+        + "| no lock on an existing table | | | |"
+    ) in folded
     # after the findings, before the folded facts
     assert text.index("measured-lock") < text.index("Locks measured") < text.index("<summary>Details")
 

@@ -295,16 +295,16 @@ def _lock_table(traced: TracedRevision, links: Links | None, several: bool) -> s
     revision = f"{code(traced.revision)} ({where})" if traced.path else code(traced.revision)
     if several:
         revision += f" in {code(traced.environment)}"
-    rows = ["| Revision | Table | Lock | Blocks | Rewritten |", "| --- | --- | --- | --- | --- |"]
+    # the revision and its file above its table, not in a column: a long file name would widen every row
+    rows = [f"{revision}:", "", "| Table | Lock | Blocks | Rewritten |", "| --- | --- | --- | --- |"]
     shown = [t for t in traced.locks if t.modes or t.rewritten]
-    for n, t in enumerate(shown):
+    for t in shown:
         table = code(t.relation) if t.kind != "index" else f"{code(t.relation)} (index of {code(t.table)})"
-        first = revision if n == 0 else ""
         rows.append(
-            f"| {first} | {table} | {t.strongest or '—'} | {t.blocks or 'no reads or writes'} | {'yes' if t.rewritten else ''} |"
+            f"| {table} | {t.strongest or '—'} | {t.blocks or 'no reads or writes'} | {'yes' if t.rewritten else ''} |"
         )
     if not shown:
-        rows.append(f"| {revision} | no lock on an existing table | | | |")
+        rows.append("| no lock on an existing table | | | |")
     return "\n".join(rows)
 
 

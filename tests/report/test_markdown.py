@@ -430,10 +430,10 @@ def test_measured_locks_link_each_revision_file_and_name_what_an_index_belongs_t
     text = markdown(replace(result(), traces=(_traced(table, index),)), links=LINKS)
     link = f"https://github.com/octo-org/library/blob/{'0' * 40}/migrations/versions/bbbbbbbbbbbb_rev.py#L1"
     assert (
-        "| Revision | Table | Lock | Blocks | Rewritten |\n| --- | --- | --- | --- | --- |\n"
-        f"| `bbbbbbbbbbbb` ([migrations/versions/bbbbbbbbbbbb\\_rev.py]({link})) | `orders` | ACCESS EXCLUSIVE"
-        " | reads and writes | yes |\n"
-        "|  | `ix_orders_note` (index of `orders`) | ACCESS EXCLUSIVE | reads and writes | yes |"
+        f"`bbbbbbbbbbbb` ([migrations/versions/bbbbbbbbbbbb\\_rev.py]({link})):\n\n"
+        "| Table | Lock | Blocks | Rewritten |\n| --- | --- | --- | --- |\n"
+        "| `orders` | ACCESS EXCLUSIVE | reads and writes | yes |\n"
+        "| `ix_orders_note` (index of `orders`) | ACCESS EXCLUSIVE | reads and writes | yes |"
     ) in text
 
 
