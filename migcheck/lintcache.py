@@ -6,9 +6,9 @@ their findings from here. A key is the SHA-256 of the file's bytes with its show
 env.py sets a lock_timeout and the tables the change created before it; the whole cache is keyed on migcheck's
 version, the lint's own sources and sqlglot's version, so a change of a rule never reuses a stale answer.
 
-Stored like the read cache (`migcheck.readcache`): marshal data of plain tuples (marshal builds no objects that
-run code), written atomically to migcheck's cache directory, with a SHA-256 of the payload; in the default
-directory only a file owned by the current user is read. `--no-cache` reads and writes nothing.
+Stored like the read cache (`migcheck.readcache`), through the same sealed-file helpers of `migcheck.syntaxcache`:
+marshal data of plain tuples (marshal builds no objects that run code), written atomically, with a SHA-256 of the
+payload; in the default directory only a file owned by the current user is read. `--no-cache` reads and writes nothing.
 """
 
 from __future__ import annotations
@@ -16,12 +16,11 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import stat
 import sys
 from pathlib import Path
 from typing import Any
 
-from migcheck.syntaxcache import cache_directory, write_atomically
+from migcheck.syntaxcache import cache_file_for, read_sealed, write_sealed
 
 FORMAT = 1
 _MAGIC = b"migcheck lint results\n"
@@ -82,11 +81,7 @@ class LintCache:
         """The lint cache of `root`; a disabled one reads and writes nothing."""
         if not enabled:
             return cls(None)
-        directory = cache_directory()
-        if directory is None:
-            return cls(None)
-        tag = hashlib.sha256(f"{root}\x00{sys.version}".encode("utf-8", "surrogateescape")).hexdigest()[:20]
-        return cls(directory / f"lint-{tag}.marshal")
+        return cls(cache_file_for(root, "lint"))
 
     def get(self, entry_key: bytes) -> tuple[Entry, ...] | None:
         found = self._entries.get(entry_key)
@@ -102,24 +97,12 @@ class LintCache:
         self._changed = True
 
     def _load(self, path: Path) -> None:
-        try:
-            with open(path, "rb") as file:
-                status = os.fstat(file.fileno())
-                if not stat.S_ISREG(status.st_mode) or status.st_size > _MAX_BYTES:
-                    return
-                if not os.environ.get("MIGCHECK_CACHE_DIR", "").strip() and status.st_uid != os.getuid():
-                    return  # the default directory is the user's own: another user's file is not trusted
-                data = file.read()
-        except OSError:
-            return
-        if not data.startswith(_MAGIC):
-            return
-        digest, payload = data[len(_MAGIC) : len(_MAGIC) + 32], data[len(_MAGIC) + 32 :]
-        if hashlib.sha256(payload).digest() != digest:
+        payload = read_sealed(path, _MAGIC, _MAX_BYTES)
+        if payload is None:
             return
         try:
             identity, entries = marshal.loads(payload)
-        except (EOFError, ValueError, TypeError):
+        except Exception:  # noqa: BLE001 - whatever a damaged file makes marshal raise, it is not used
             return
         if identity != self._identity or not isinstance(entries, dict):
             return
@@ -133,10 +116,5 @@ class LintCache:
         if len(kept) > MAX_ENTRIES:
             kept = dict(list(kept.items())[:MAX_ENTRIES])
         payload = marshal.dumps((self._identity, kept))
-        write_atomically(
-            self.path,
-            _MAGIC + hashlib.sha256(payload).digest() + payload,
-            ".lint-",
-            shared=bool(os.environ.get("MIGCHECK_CACHE_DIR", "").strip()),
-        )
+        write_sealed(self.path, _MAGIC, payload, ".lint-")
         self._changed = False

@@ -24,8 +24,6 @@ from migcheck.opsread import read_operations
 from migcheck.result import TracedRevision
 from migcheck.scripts import Revision
 
-_DIALECT_NAMES = {"postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB", "sqlite": "SQLite"}
-
 
 @dataclass
 class Linted:
@@ -179,10 +177,6 @@ def _env_sets_lock_timeout(env: Environment) -> bool:
     return "lock_timeout" in text and not all(
         line.lstrip().startswith("#") for line in text.splitlines() if "lock_timeout" in line
     )
-
-
-def dialect_label(dialect: str | None) -> str:
-    return _DIALECT_NAMES.get(dialect or "", "an unknown dialect")
 
 
 # static findings whose whole point is a table rewrite: a trace that measured none contradicts them

@@ -42,7 +42,7 @@ from typing import Any
 
 from migcheck.constants import ConstantResolver, FileState
 from migcheck.scripts import MAX_REVISION_BYTES, Revision, Unreadable, read_revision
-from migcheck.syntaxcache import CompileCache, cache_directory, cache_file, write_atomically
+from migcheck.syntaxcache import CompileCache, cache_file, cache_file_for, read_all, read_sealed, write_sealed
 
 # (display path, stat key, SHA-256 of the bytes, racy, the constant modules consulted, kind, encoded value)
 Entry = tuple[Any, ...]
@@ -87,11 +87,7 @@ def _identity(root: Path) -> str:
 
 def cache_path(root: Path) -> Path | None:
     """The cache file of `root`, or None when caching is off or there is no cache directory."""
-    directory = cache_directory()
-    if directory is None:
-        return None
-    tag = hashlib.sha256(f"{root}\x00{sys.version}".encode("utf-8", "surrogateescape")).hexdigest()[:20]
-    return directory / f"reads-{tag}.marshal"
+    return cache_file_for(root, "reads")
 
 
 class ReadCache:
@@ -237,29 +233,13 @@ class ReadCache:
         return hashed is not None and hashed[0] == digest
 
     def _load(self, path: Path) -> None:
-        try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        except OSError:
+        payload = read_sealed(path, _MAGIC, _MAX_BYTES)
+        if payload is None:
             return
-        try:
-            status = os.fstat(fd)
-            # in the default, per-user directory only the user's own file counts; a directory named in
-            # MIGCHECK_CACHE_DIR was chosen, and in CI its files are restored by another user than the action's
-            mine = _chosen() or not hasattr(os, "getuid") or status.st_uid == os.getuid()
-            if not stat.S_ISREG(status.st_mode) or not mine or status.st_size > _MAX_BYTES:
-                return  # another user's file, or not a file: never trusted
-            blob = _read_all(fd, status.st_size)
-        except OSError:
-            return
-        finally:
-            os.close(fd)
-        start = len(_MAGIC) + 32
-        if not blob.startswith(_MAGIC) or hashlib.sha256(blob[start:]).digest() != blob[len(_MAGIC) : start]:
-            return  # truncated, corrupt or not ours
         collecting = gc.isenabled()
         gc.disable()  # some 200,000 objects, none in a cycle: the collector would only slow the load down
         try:
-            identity, latest, entries = marshal.loads(blob[start:])
+            identity, latest, entries = marshal.loads(payload)
         except Exception:  # noqa: BLE001 - whatever a damaged file makes marshal raise, it is not used
             return
         finally:
@@ -283,26 +263,9 @@ class ReadCache:
             entries = {f: entries[f] for f in kept[:MAX_ENTRIES]}
         latest = max(self.started, self._latest)
         payload = marshal.dumps((self._identity, latest, entries))
-        write_atomically(
-            self.path, _MAGIC + hashlib.sha256(payload).digest() + payload, ".reads-", shared=_chosen()
-        )
+        write_sealed(self.path, _MAGIC, payload, ".reads-")
         self._changed = False
         self.compiled.save()
-
-
-def _chosen() -> bool:
-    """Whether the cache directory was named in MIGCHECK_CACHE_DIR (rather than the user's own default)."""
-    return bool(os.environ.get("MIGCHECK_CACHE_DIR", "").strip())
-
-
-def _read_all(fd: int, size: int) -> bytes:
-    data = os.read(fd, size + 1)
-    while len(data) <= size:
-        more = os.read(fd, size + 1 - len(data))
-        if not more:
-            break
-        data += more
-    return data
 
 
 def _hash(path: str, limit: int, *, whole: bool = True) -> tuple[bytes, os.stat_result] | None:
@@ -315,7 +278,7 @@ def _hash(path: str, limit: int, *, whole: bool = True) -> tuple[bytes, os.stat_
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode) or (whole and status.st_size > limit):
             return None
-        data = _read_all(fd, min(status.st_size, limit))
+        data = read_all(fd, min(status.st_size, limit))
         return hashlib.sha256(data[:limit]).digest(), status
     except OSError:
         return None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import sys
 import warnings
 from pathlib import Path
@@ -115,6 +116,63 @@ class CompileCache:
         data = (_HEADER + "".join(f"{d}\n" for d in kept[:MAX_ENTRIES])).encode("ascii")
         write_atomically(self.path, data, ".compiled-")
         self._new = False
+
+
+def cache_file_for(root: Path, kind: str) -> Path | None:
+    """The cache file of `kind` (`reads`, `lint`) for the checked `root`, or None when caching is off."""
+    directory = cache_directory()
+    if directory is None:
+        return None
+    tag = hashlib.sha256(f"{root}\x00{sys.version}".encode("utf-8", "surrogateescape")).hexdigest()[:20]
+    return directory / f"{kind}-{tag}.marshal"
+
+
+def chosen_directory() -> bool:
+    """Whether the cache directory was named in MIGCHECK_CACHE_DIR (rather than the user's own default)."""
+    return bool(os.environ.get("MIGCHECK_CACHE_DIR", "").strip())
+
+
+def read_sealed(path: Path, magic: bytes, max_bytes: int) -> bytes | None:
+    """The payload of a cache file written by `write_sealed`, or None when it is missing, not a regular file,
+    too large, another user's (in the default, per-user directory), truncated, corrupt or not of this `magic`."""
+    try:
+        # non-blocking: a FIFO planted where the cache should be must not hang the run
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        status = os.fstat(fd)
+        # in the default, per-user directory only the user's own file counts; a directory named in
+        # MIGCHECK_CACHE_DIR was chosen, and in CI its files are restored by another user than the action's
+        mine = chosen_directory() or not hasattr(os, "getuid") or status.st_uid == os.getuid()
+        if not stat.S_ISREG(status.st_mode) or not mine or status.st_size > max_bytes:
+            return None  # another user's file, or not a file: never trusted
+        blob = read_all(fd, status.st_size)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    start = len(magic) + 32
+    if not blob.startswith(magic) or hashlib.sha256(blob[start:]).digest() != blob[len(magic) : start]:
+        return None  # truncated, corrupt or not ours
+    return blob[start:]
+
+
+def write_sealed(path: Path, magic: bytes, payload: bytes, prefix: str) -> bool:
+    """Write `payload` behind `magic` and its SHA-256, atomically (what `read_sealed` checks)."""
+    data = magic + hashlib.sha256(payload).digest() + payload
+    return write_atomically(path, data, prefix, shared=chosen_directory())
+
+
+def read_all(fd: int, size: int) -> bytes:
+    """Up to `size` + 1 bytes of `fd` (one more than expected tells a file that grew while it was read)."""
+    data = os.read(fd, size + 1)
+    while len(data) <= size:
+        more = os.read(fd, size + 1 - len(data))
+        if not more:
+            break
+        data += more
+    return data
 
 
 def write_atomically(path: Path, data: bytes, prefix: str, *, shared: bool = False) -> bool:
