@@ -72,9 +72,16 @@ class LintCache:
         self._entries: dict[bytes, tuple[Entry, ...]] = {}
         self._used: set[bytes] = set()
         self._changed = False
-        self._identity = _identity() if path is not None else ""
-        if path is not None:
-            self._load(path)
+        self._identity = ""
+        self._loaded = path is None
+
+    def _ready(self) -> None:
+        """Read the cache on first use: a run that lints nothing (no MC3xx rule selected, no revision in scope)
+        pays neither for the identity (the lint's sources, sqlglot's version) nor for the file."""
+        if not self._loaded and self.path is not None:
+            self._loaded = True
+            self._identity = _identity()
+            self._load(self.path)
 
     @classmethod
     def open(cls, root: Path, *, enabled: bool = True) -> LintCache:
@@ -84,6 +91,7 @@ class LintCache:
         return cls(cache_file_for(root, "lint"))
 
     def get(self, entry_key: bytes) -> tuple[Entry, ...] | None:
+        self._ready()
         found = self._entries.get(entry_key)
         if found is not None:
             self._used.add(entry_key)
@@ -92,6 +100,7 @@ class LintCache:
     def put(self, entry_key: bytes, entries: tuple[Entry, ...]) -> None:
         if self.path is None:
             return
+        self._ready()
         self._entries[entry_key] = entries
         self._used.add(entry_key)
         self._changed = True
