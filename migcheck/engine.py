@@ -205,7 +205,6 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
         # with --base, per history: (its new revisions, the base's revisions it lacks, the base's ids, the merge
         # result)
         after: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str], RevisionGraph | None]] = {}
-        checked: list[History] = []
         with _without_cyclic_gc():
             for part, base in loaded.against_base:
                 context = MergeContext(part, base, shown_from)
@@ -222,17 +221,14 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
                 history = replace(
                     history, external=external, on_base=on_base, new=new if loaded.base is not None else None
                 )
-                checked.append(history)
                 env_findings += _named(applicable(graph_rules, history), history.name)
                 # drawn for the reports only when this history has findings (MC10x, and MC11x found above)
                 drawn = any(f.environment == history.name for f in env_findings)
                 others = [h for e in project.environments for h in e.histories if h.name != history.name]
                 linted = lintrun.lint(history, env, settings, shown_from, graph_rules, others, lint_cache)
-                env_findings += _named(linted.findings, history.name)
+                env_findings += linted.findings
                 notices += linted.notices
-                lint_subjects.update(
-                    {replace(f, environment=history.name): s for f, s in linted.subjects.items()}
-                )
+                lint_subjects.update(linted.subjects)
                 if not linted.everything and linted.scope:
                     trace = linted.scope | (trace or frozenset())
                 shape = histories.facts(history, env, shown_from, merged_graph, draw=drawn)

@@ -53,7 +53,7 @@ def lint(
     others: Sequence[History] = (),
     cache: LintCache | None = None,
 ) -> Linted:
-    """The MC3xx findings of the revisions of `history` in scope; `others` are the run's other histories (a
+    """The MC3xx findings (named after `history`) of the revisions of `history` in scope; `others` are the run's other histories (a
     `lint_since` in one of them leaves this one out). `cache` keeps each file's findings between runs."""
     codes = lint_codes(rules)
     dialect, _source = lintscope.lint_dialect(settings, env)
@@ -106,7 +106,7 @@ def lint(
         created_by[rid] = frozenset(created)
         for entry in found:
             if entry[0] in selected:
-                finding, table = _finding(entry, revision)
+                finding, table = _finding(entry, revision, history.name)
                 linted.findings.append(finding)
                 linted.subjects[finding] = (rid, table)
     if skipped and dialect is None:
@@ -132,10 +132,12 @@ def _entry(finding: Finding, table: str | None) -> lintcache.Entry:
     )
 
 
-def _finding(entry: lintcache.Entry, revision: Revision) -> tuple[Finding, str | None]:
+def _finding(entry: lintcache.Entry, revision: Revision, environment: str) -> tuple[Finding, str | None]:
     rule, severity, message, line, end_line, hint, replacement, table = entry
     location = Location(revision.path, line, end_line)
-    finding = Finding(rule, Severity(severity), message, location, hint, revision.id, replacement=replacement)
+    finding = Finding(
+        rule, Severity(severity), message, location, hint, revision.id, environment, replacement=replacement
+    )
     return finding, table
 
 
