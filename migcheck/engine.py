@@ -228,6 +228,7 @@ def _run(settings: Settings, started: float, progress: ProgressCallback | None) 
                 linted = lintrun.lint(history, env, settings, shown_from, graph_rules, others, lint_cache)
                 env_findings += linted.findings
                 notices += linted.notices
+                errors += linted.errors
                 lint_subjects.update(linted.subjects)
                 if not linted.everything and linted.scope:
                     trace = linted.scope | (trace or frozenset())

@@ -33,6 +33,8 @@ class Linted:
     # finding -> (revision id, table): what the PostgreSQL trace is matched against
     subjects: dict[Finding, tuple[str, str | None]] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
+    # what could not be linted: the run then cannot say "ok" (exit 2), whatever else it found
+    errors: list[str] = field(default_factory=list)
     scope: frozenset[str] = frozenset()
     # the scope is every revision (no base, no lint_since): not what the lock trace measures
     everything: bool = True
@@ -77,7 +79,7 @@ def lint(
         try:
             data = (shown_from / revision.path).read_bytes()
         except OSError as exc:
-            linted.notices.append(
+            linted.errors.append(
                 f"{revision.path}: cannot read it for the MC3xx checks: {exc.strerror or exc}"
             )
             continue

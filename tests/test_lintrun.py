@@ -347,3 +347,22 @@ def test_the_lint_reads_every_tree_of_the_suite_without_failing(dialect: str, tm
         for finding in result.findings:
             assert finding.rule.startswith("MC3") and finding.hint, (case, finding)
             assert finding.location.path.endswith(".py") and finding.location.line >= 1, (case, finding)
+
+
+def test_a_revision_that_cannot_be_read_for_the_lint_fails_closed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = Path.read_bytes
+    target = next((project / "migrations" / "versions").glob("bbbbbbbbbbbb_*.py"))
+
+    def unreadable(path: Path) -> bytes:
+        # the graph read the file a moment earlier; it is gone (a checkout switching branches) when linted
+        if path.resolve() == target.resolve():
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", unreadable)
+    result = migcheck.check(project, drift=False, dialect="postgresql", cache=False)
+
+    assert result.exit_code == 2
+    assert result.error is not None and "bbbbbbbbbbbb_drop_legacy.py: cannot read it" in result.error
